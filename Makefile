@@ -1,0 +1,58 @@
+# 社区五单 — `make run` serves the demo; `make test` runs every test.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+TEST_DATABASE_URL_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test pytest pytest-pg jest openapi install install-dev browser worker bench bench-quick clean
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+run: install  ## migrate, seed the demo world, serve on 127.0.0.1:5000 (SQLite, dev-mode login)
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+worker: install  ## the supervision and notification worker
+	$(BIN)/flask worker
+
+browser:  ## Debian's chromium and a CJK font for the console's browser tests (needs root)
+	@bash scripts/install-browser.sh
+
+openapi: install
+	@mkdir -p build
+	$(BIN)/flask openapi write build/openapi.json
+
+pytest: install-dev
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+pytest-pg: install-dev  ## the Python suite against the local PostgreSQL
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL_PG) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+jest: openapi node_modules/.installed
+	OPENAPI_JSON=build/openapi.json npx jest --ci
+
+test: install-dev browser pytest jest  ## everything: pytest (SQLite) and the mini-program's jest tests
+
+clean:
+	rm -rf build .pytest_cache

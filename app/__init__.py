@@ -1,0 +1,99 @@
+"""社区五单: the Flask application factory."""
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, g, request
+
+from app.config import CONFIGS, INSTANCE_DIR, ProductionConfig
+from app.extensions import api, db, limiter, migrate
+
+
+def create_app(config: str | type | None = None, **overrides) -> Flask:
+    """Build the app for an APP_ENV name or a config class, with optional overrides."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder=None)
+    config_class = CONFIGS[config or os.environ.get("APP_ENV", "development")] if not isinstance(config, type) \
+        else config
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    if config_class.APP_ENV == "production" or app.config.get("APP_ENV") == "production":
+        ProductionConfig.validate(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.logger.handlers or app.config.get("APP_ENV") != "testing":
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    from app import database, wechat  # noqa: F401  (database: per-connection settings)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    limiter.init_app(app)
+    api.init_app(app)
+    wechat.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app import docs
+    from app.areas.routes import blp as areas
+    from app.auth.routes import blp as auth
+    from app.health import blp as health
+    from app.users.routes import blp as users
+
+    for blueprint in (health, auth, users, areas, *domain_blueprints()):
+        api.register_blueprint(blueprint, url_prefix="/api/v1")
+    docs.init_app(app)
+
+
+def domain_blueprints() -> list:
+    from app.attachments.routes import blp as attachments
+    from app.categories.routes import blp as categories
+    from app.offerings.routes import blp as offerings
+    from app.orders.routes import blp as orders
+    from app.teams.routes import blp as teams
+
+    return [categories, teams, offerings, orders, attachments]
+
+
+def register_request_hooks(app: Flask) -> None:
+    from app.errors import PayloadTooLarge, app_error_response, request_id
+
+    @app.before_request
+    def refuse_large_bodies():
+        """413 from Content-Length alone, before the body is read."""
+        length = request.content_length or 0
+        limit = app.config["MAX_JSON_LENGTH"] if request.is_json else app.config["MAX_CONTENT_LENGTH"]
+        if length > limit:
+            return app_error_response(PayloadTooLarge())
+        return None
+
+    @app.after_request
+    def add_request_id(response):
+        response.headers["X-Request-ID"] = request_id()
+        return response
+
+    @app.teardown_request
+    def forget_viewer(_exc):
+        g.pop("viewer", None)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

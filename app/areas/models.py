@@ -1,0 +1,37 @@
+"""The area tree: county › town › community › grid."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app import clock
+from app.extensions import db
+from app.types import UTCDateTime
+
+AREA_KINDS = ("county", "town", "community", "grid")
+KIND_LABELS = {"county": "县", "town": "镇（街道）", "community": "社区", "grid": "网格"}
+
+
+class Area(db.Model):
+    __tablename__ = "areas"
+    __table_args__ = (Index("ix_areas_path", "path", postgresql_ops={"path": "varchar_pattern_ops"}),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(64))
+    # Materialised path of ids, "/1/4/9/": a subtree is a prefix match.
+    path: Mapped[str] = mapped_column(String(255), default="")
+    # Supervision limits (hours); null means the configured default.
+    dispatch_limit_hours: Mapped[float | None]
+    accept_limit_hours: Mapped[float | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    parent: Mapped["Area | None"] = relationship(remote_side=[id])
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def contains(self, other: "Area") -> bool:
+        return other.path.startswith(self.path)

@@ -1,0 +1,86 @@
+"""/areas: the area tree."""
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from app.areas import service
+from app.areas.models import AREA_KINDS, Area
+from app.auth import current_viewer
+from app.errors import NotFound
+from app.extensions import db
+from app.schema import ListArgs, Text, decode_cursor, keyset_page, page_schema
+
+blp = Blueprint("areas", __name__, description="区域（县、镇、社区、网格）")
+
+
+class AreaSchema(Schema):
+    id = fields.Integer()
+    parent_id = fields.Integer(allow_none=True)
+    kind = fields.String()
+    name = fields.String()
+    dispatch_limit_hours = fields.Float(allow_none=True)
+    accept_limit_hours = fields.Float(allow_none=True)
+
+
+class AreaArgs(ListArgs):
+    kind = fields.String(validate=validate.OneOf(AREA_KINDS))
+    parent_id = fields.Integer()
+
+
+class AreaCreateSchema(Schema):
+    name = Text(64, required=True, min_length=1)
+    kind = fields.String(required=True, validate=validate.OneOf(AREA_KINDS))
+    parent_id = fields.Integer(required=True)
+
+
+class AreaUpdateSchema(Schema):
+    name = Text(64, min_length=1)
+    dispatch_limit_hours = fields.Float(allow_none=True, validate=validate.Range(min=0.5, max=720))
+    accept_limit_hours = fields.Float(allow_none=True, validate=validate.Range(min=0.5, max=720))
+
+
+@blp.route("/areas", methods=["GET"])
+@blp.arguments(AreaArgs, location="query")
+@blp.response(200, page_schema(AreaSchema, "AreaPage"))
+@blp.doc(security=[])
+def list_areas(args):
+    """Area tree nodes, by kind or parent."""
+    query = select(Area).order_by(Area.id).limit(args["limit"] + 1)
+    if "kind" in args:
+        query = query.where(Area.kind == args["kind"])
+    if "parent_id" in args:
+        query = query.where(Area.parent_id == args["parent_id"])
+    cursor = decode_cursor(args.get("cursor"))
+    if cursor:
+        query = query.where(Area.id > cursor["id"])
+    return keyset_page(list(db.session.scalars(query)), args["limit"])
+
+
+@blp.route("/areas", methods=["POST"])
+@blp.arguments(AreaCreateSchema)
+@blp.response(201, AreaSchema)
+def create_area(body):
+    """Add an area under one of mine (admins)."""
+    viewer = current_viewer()
+    viewer.require_role(("admin",))
+    parent = service.require_area(body["parent_id"], "parent_id")
+    if not viewer.covers(parent.path, ("admin",)):
+        raise NotFound("找不到上级区域")
+    area = service.add_area(body["name"], body["kind"], parent)
+    db.session.commit()
+    return area
+
+
+@blp.route("/areas/<int:area_id>", methods=["PATCH"])
+@blp.arguments(AreaUpdateSchema)
+@blp.response(200, AreaSchema)
+def update_area(body, area_id):
+    """Rename an area or set its supervision limits (admins)."""
+    viewer = current_viewer()
+    area = service.get_area(area_id)
+    if not viewer.covers(area.path, ("admin",)):
+        raise NotFound("找不到该区域")
+    for name, value in body.items():
+        setattr(area, name, value)
+    db.session.commit()
+    return area

@@ -1,0 +1,89 @@
+"""/auth: WeChat login, logout and console tickets."""
+from flask import current_app
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from app.auth import current_viewer, service
+from app.auth.tokens import issue_token
+from app.auth.viewer import load_viewer
+from app.extensions import limiter
+from app.schema import EmptySchema, Text
+from app.users import service as users
+from app.users.schemas import MeSchema
+
+blp = Blueprint("auth", __name__, description="登录：微信登录与工作台扫码登录")
+
+
+class LoginSchema(Schema):
+    code = Text(256, required=True, min_length=1, metadata={"description": "wx.login code (dev mode: dev:<openid>)"})
+
+
+class TokenSchema(Schema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer()
+    user = fields.Nested(MeSchema)
+
+
+class TicketSchema(Schema):
+    ticket = fields.String(attribute="id")
+    status = fields.String()
+    expires_at = fields.DateTime()
+
+
+class TicketPollSchema(Schema):
+    status = fields.String(metadata={"description": "pending, approved (token included, once), consumed, expired"})
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer()
+
+
+def login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+@blp.route("/auth/wechat-login", methods=["POST"])
+@limiter.limit(login_limit)
+@blp.arguments(LoginSchema)
+@blp.response(200, TokenSchema)
+@blp.doc(security=[])
+def wechat_login(body):
+    """Log in with a wx.login code; the user is created at first login."""
+    user = users.login_with_code(body["code"])
+    token, ttl = issue_token(user)
+    viewer = load_viewer(user.id, user.token_version)
+    return {"access_token": token, "token_type": "Bearer", "expires_in": ttl, "user": users.profile(viewer)}
+
+
+@blp.route("/auth/logout", methods=["POST"])
+@blp.arguments(EmptySchema)
+@blp.response(204, EmptySchema)
+def logout(_body):
+    """Revoke every token issued to me so far (all devices)."""
+    users.revoke_tokens(current_viewer().user)
+    return None
+
+
+@blp.route("/auth/console-tickets", methods=["POST"])
+@limiter.limit(login_limit)
+@blp.response(201, TicketSchema)
+@blp.doc(security=[])
+def create_console_ticket():
+    """A new 扫码登录 ticket for the staff console's QR code."""
+    return service.create_ticket()
+
+
+@blp.route("/auth/console-tickets/<ticket>", methods=["GET"])
+@blp.response(200, TicketPollSchema)
+@blp.doc(security=[])
+def poll_console_ticket(ticket):
+    """The console's poll: the token comes back once, after approval."""
+    return service.poll_ticket(ticket)
+
+
+@blp.route("/auth/console-tickets/<ticket>/approve", methods=["POST"])
+@blp.arguments(EmptySchema)
+@blp.response(200, TicketSchema)
+def approve_console_ticket(_body, ticket):
+    """Approve a console login from the mini-program (staff and admins)."""
+    return service.approve_ticket(current_viewer(), ticket)

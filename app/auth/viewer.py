@@ -1,0 +1,103 @@
+"""The current user, their roles and teams, and area-scope checks."""
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from flask import g, request
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from app.areas.models import Area
+from app.auth.tokens import read_token
+from app.errors import Forbidden, Unauthorized
+from app.extensions import db
+from app.teams.models import TeamMember
+from app.users.models import RoleGrant, User
+
+STAFF_ROLES = ("staff", "admin")
+
+
+@dataclass
+class Viewer:
+    """Who is asking: the user with their role grants (and areas) and team memberships."""
+
+    user: User
+    grants: list[RoleGrant] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    @cached_property
+    def team_roles(self) -> dict[int, str]:
+        """{team_id: 'leader' | 'member'}, loaded on first use."""
+        rows = db.session.execute(
+            select(TeamMember.team_id, TeamMember.role).where(TeamMember.user_id == self.user.id)
+        )
+        return {team_id: role for team_id, role in rows}
+
+    def forget_teams(self) -> None:
+        """Drop the cached memberships after the viewer joined or left a team."""
+        self.__dict__.pop("team_roles", None)
+
+    def paths(self, roles=STAFF_ROLES) -> list[str]:
+        return [grant.area.path for grant in self.grants if grant.role in roles]
+
+    def has_role(self, roles=STAFF_ROLES) -> bool:
+        return any(grant.role in roles for grant in self.grants)
+
+    def covers(self, area_path: str, roles=STAFF_ROLES) -> bool:
+        """Whether one of the viewer's grants in `roles` covers the area with this path."""
+        return any(area_path.startswith(path) for path in self.paths(roles))
+
+    @property
+    def is_staff(self) -> bool:
+        return self.has_role(STAFF_ROLES)
+
+    def require_role(self, roles=STAFF_ROLES) -> None:
+        if not self.has_role(roles):
+            raise Forbidden()
+
+    def area_ids_select(self, roles=STAFF_ROLES):
+        """SELECT of the ids of every area in the viewer's scope for these roles."""
+        return subtree_ids_select(self.paths(roles))
+
+
+def subtree_ids_select(paths: list[str]):
+    """SELECT of the ids of every area under any of these paths (none if empty)."""
+    if not paths:
+        return select(Area.id).where(Area.id.is_(None))
+    return select(Area.id).where(or_(*(Area.path.startswith(path, autoescape=True) for path in paths)))
+
+
+def load_viewer(user_id: int, version: int) -> Viewer:
+    user = db.session.execute(
+        select(User).options(joinedload(User.grants).joinedload(RoleGrant.area)).where(User.id == user_id)
+    ).unique().scalar_one_or_none()
+    if user is None or user.token_version != version:
+        raise Unauthorized("登录状态已失效，请重新登录")
+    return Viewer(user=user, grants=list(user.grants))
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def current_viewer() -> Viewer:
+    """The logged-in viewer of this request; 401 when there is none."""
+    viewer = optional_viewer()
+    if viewer is None:
+        raise Unauthorized()
+    return viewer
+
+
+def optional_viewer() -> Viewer | None:
+    """The logged-in viewer, or None for an anonymous request (a bad token is still 401)."""
+    if "viewer" not in g:
+        token = bearer_token()
+        g.viewer = load_viewer(*read_token(token)) if token else None
+        g.current_user = g.viewer.user if g.viewer else None
+    return g.viewer

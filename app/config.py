@@ -1,0 +1,112 @@
+"""Configuration from the environment: development, testing and production."""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+DEFAULT_SECRET = "dev-only-secret-do-not-use-in-production"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Development defaults; every value can be overridden from the environment."""
+
+    APP_ENV = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sqwd.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    TOKEN_TTL_SECONDS = int(os.environ.get("TOKEN_TTL_SECONDS", 7 * 24 * 3600))
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    WECHAT_APP_ID = os.environ.get("WECHAT_APP_ID") or None
+    WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET") or None
+    WECHAT_API_BASE_URL = os.environ.get("WECHAT_API_BASE_URL", "https://api.weixin.qq.com/")
+    WECHAT_TIMEOUT = float(os.environ.get("WECHAT_TIMEOUT", 5))
+    WECHAT_MINIPROGRAM_STATE = os.environ.get("WECHAT_MINIPROGRAM_STATE", "formal")
+    # Subscribe-message template ids, one per kind of notification.
+    WECHAT_TEMPLATE_DISPATCHED = os.environ.get("WECHAT_TEMPLATE_DISPATCHED", "")
+    WECHAT_TEMPLATE_ACCEPTED = os.environ.get("WECHAT_TEMPLATE_ACCEPTED", "")
+    WECHAT_TEMPLATE_COMPLETED = os.environ.get("WECHAT_TEMPLATE_COMPLETED", "")
+    WECHAT_TEMPLATE_REMINDER = os.environ.get("WECHAT_TEMPLATE_REMINDER", "")
+    WECHAT_TEMPLATE_FOLLOWED_UP = os.environ.get("WECHAT_TEMPLATE_FOLLOWED_UP", "")
+    WECHAT_TEMPLATE_CALL = os.environ.get("WECHAT_TEMPLATE_CALL", "")
+
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    MAX_JSON_LENGTH = 1024 * 1024
+    MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "30 per minute")
+    RATELIMIT_ORDER_CREATE = os.environ.get("RATELIMIT_ORDER_CREATE", "20 per minute")
+    RATELIMIT_ORDER_CREATE_STAFF = os.environ.get("RATELIMIT_ORDER_CREATE_STAFF", "300 per minute")
+
+    # Dev-mode login (`dev:<openid>`) is on when no WeChat app is configured, outside production.
+    DEV_LOGIN = WECHAT_APP_ID is None
+
+    API_TITLE = "社区五单 API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/static/"
+    API_SPEC_OPTIONS = {
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+        },
+        "info": {"description": "社区五单（亮单、点单、派单、接单、评单）服务接口。"},
+    }
+
+    # Supervision defaults (hours), overridable per area.
+    DISPATCH_LIMIT_HOURS = float(os.environ.get("DISPATCH_LIMIT_HOURS", 4))
+    ACCEPT_LIMIT_HOURS = float(os.environ.get("ACCEPT_LIMIT_HOURS", 8))
+    AUTO_CLOSE_DAYS = int(os.environ.get("AUTO_CLOSE_DAYS", 7))
+
+
+class TestConfig(Config):
+    """Isolated settings for the test suite."""
+
+    APP_ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-for-the-suite-only-0123456789"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WECHAT_APP_ID = None
+    WECHAT_APP_SECRET = None
+    DEV_LOGIN = True
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    REDIS_URL = None
+
+
+class ProductionConfig(Config):
+    """Production: refuses to start with a default secret or dev-mode login."""
+
+    APP_ENV = "production"
+    DEV_LOGIN = False
+
+    @classmethod
+    def validate(cls, config: dict) -> None:
+        problems = []
+        if not config.get("SECRET_KEY") or config["SECRET_KEY"] in {DEFAULT_SECRET, TestConfig.SECRET_KEY} \
+                or len(config["SECRET_KEY"]) < 32:
+            problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+        if not config.get("WECHAT_APP_ID") or not config.get("WECHAT_APP_SECRET"):
+            problems.append("WECHAT_APP_ID and WECHAT_APP_SECRET are required")
+        if config.get("DEV_LOGIN"):
+            problems.append("dev-mode login cannot be enabled in production")
+        if problems:
+            raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
+
+
+CONFIGS = {"development": Config, "testing": TestConfig, "production": ProductionConfig}

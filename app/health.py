@@ -1,0 +1,32 @@
+"""/health: the service and its database."""
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from sqlalchemy import text
+
+from app.errors import AppError
+from app.extensions import db, limiter
+
+blp = Blueprint("health", __name__, description="健康检查")
+
+
+class HealthSchema(Schema):
+    status = fields.String()
+    db = fields.String()
+
+
+class DatabaseDown(AppError):
+    status, code, message = 503, "unavailable", "数据库暂时不可用"
+
+
+@blp.route("/health", methods=["GET"])
+@limiter.exempt
+@blp.response(200, HealthSchema)
+@blp.doc(security=[])
+def health():
+    """Whether the service can reach its database."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:  # any driver error means the database is unreachable
+        db.session.rollback()
+        raise DatabaseDown() from exc
+    return {"status": "ok", "db": "ok"}

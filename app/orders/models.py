@@ -1,0 +1,148 @@
+"""Orders (工单), their append-only events, ratings and idempotency keys."""
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app import clock
+from app.extensions import db
+from app.types import JsonType, UTCDateTime
+
+
+class OrderStatus(StrEnum):
+    ORDERED = "ordered"
+    DISPATCHED = "dispatched"
+    ACCEPTED = "accepted"
+    IN_SERVICE = "in_service"
+    COMPLETED = "completed"
+    RATED = "rated"
+    CANCELLED = "cancelled"
+    CLOSED = "closed"
+
+
+STATUS_LABELS = {
+    OrderStatus.ORDERED: "待派单",
+    OrderStatus.DISPATCHED: "待接单",
+    OrderStatus.ACCEPTED: "已接单",
+    OrderStatus.IN_SERVICE: "服务中",
+    OrderStatus.COMPLETED: "待评价",
+    OrderStatus.RATED: "已评价",
+    OrderStatus.CANCELLED: "已取消",
+    OrderStatus.CLOSED: "已关闭",
+}
+FINAL_STATUSES = (OrderStatus.RATED, OrderStatus.CANCELLED, OrderStatus.CLOSED)
+# Open orders are those still waiting for someone to act before completion.
+OPEN_STATUSES = (OrderStatus.ORDERED, OrderStatus.DISPATCHED, OrderStatus.ACCEPTED, OrderStatus.IN_SERVICE)
+DONE_STATUSES = (OrderStatus.COMPLETED, OrderStatus.RATED, OrderStatus.CLOSED)
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_requester", "requester_id", "id"),
+        Index("ix_orders_team", "team_id", "id"),
+        Index("ix_orders_assignee", "assignee_id", "id"),
+        Index("ix_orders_area", "area_id", "id"),
+        Index("ix_orders_area_status", "area_id", "status", "id"),
+        Index("ix_orders_area_created", "area_id", "created_at"),
+        Index("ix_orders_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default=OrderStatus.ORDERED)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    offering_id: Mapped[int | None] = mapped_column(ForeignKey("offerings.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    title: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(String(200))
+    contact_name: Mapped[str] = mapped_column(String(32))
+    contact_phone: Mapped[str] = mapped_column(String(20))
+    preferred_time: Mapped[str] = mapped_column(String(100), default="")
+    photos: Mapped[list] = mapped_column(JsonType, default=list)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    on_behalf_name: Mapped[str | None] = mapped_column(String(32))
+    on_behalf_phone: Mapped[str | None] = mapped_column(String(20))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    result: Mapped[str] = mapped_column(Text, default="")
+    result_photos: Mapped[list] = mapped_column(JsonType, default=list)
+    cancel_reason: Mapped[str] = mapped_column(String(200), default="")
+    # Set when WeChat's text check could not be reached: staff look at it.
+    needs_review: Mapped[bool] = mapped_column(default=False)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+
+    category: Mapped["Category"] = relationship()  # noqa: F821
+    area: Mapped["Area"] = relationship()  # noqa: F821
+    team: Mapped["Team | None"] = relationship()  # noqa: F821
+    requester: Mapped["User"] = relationship(foreign_keys=[requester_id])  # noqa: F821
+    assignee: Mapped["User | None"] = relationship(foreign_keys=[assignee_id])  # noqa: F821
+    events: Mapped[list["OrderEvent"]] = relationship(order_by="OrderEvent.id", back_populates="order")
+    rating: Mapped["Rating | None"] = relationship(back_populates="order", uselist=False)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status in OPEN_STATUSES and self.due_at <= clock.now()
+
+
+class OrderEvent(db.Model):
+    """One change of an order; append-only."""
+
+    __tablename__ = "order_events"
+    __table_args__ = (Index("ix_order_events_order", "order_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # null: the system
+    action: Mapped[str] = mapped_column(String(24))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    data: Mapped[dict] = mapped_column(JsonType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    order: Mapped[Order] = relationship(back_populates="events")
+    actor: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class Rating(db.Model):
+    __tablename__ = "ratings"
+    __table_args__ = (Index("ix_ratings_review_queue", "stars", "reviewed_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    stars: Mapped[int]
+    tags: Mapped[list] = mapped_column(JsonType, default=list)
+    comment: Mapped[str] = mapped_column(String(500), default="")
+    needs_review: Mapped[bool] = mapped_column(default=False)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    review_note: Mapped[str] = mapped_column(String(500), default="")
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    order: Mapped[Order] = relationship(back_populates="rating")
+
+
+class IdempotencyKey(db.Model):
+    """A client's Idempotency-Key for order creation, with a hash of the body it came with."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(100))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

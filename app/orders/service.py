@@ -1,0 +1,406 @@
+"""Rules for orders: creation (点单), every action of the state machine, scope and lists."""
+import hashlib
+import json
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from app import clock
+from app.areas.service import require_area
+from app.attachments.models import Attachment
+from app.auth.viewer import STAFF_ROLES, Viewer, subtree_ids_select
+from app.categories.service import category_by_code
+from app.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
+from app.extensions import db, limiter
+from app.moderation import screen_text
+from app.offerings.models import Offering
+from app.orders import transitions as t
+from app.orders.models import OPEN_STATUSES, IdempotencyKey, Order, OrderEvent, OrderStatus, Rating
+from app.orders.signals import order_changed
+from app.teams.models import Team
+from app.users.service import mask_phone
+
+AREA_ROLES = ("staff", "admin", "grid_worker")
+ORDER_AREA_KINDS = ("community", "grid")
+
+
+# --- who sees what ------------------------------------------------------------------------------
+
+def visibility(viewer: Viewer):
+    """The condition for the orders this viewer may see: own, their teams', their areas'."""
+    conditions = [Order.requester_id == viewer.id, Order.created_by_id == viewer.id,
+                  Order.assignee_id == viewer.id]
+    if viewer.team_roles:
+        conditions.append(Order.team_id.in_(list(viewer.team_roles)))
+    if viewer.has_role(AREA_ROLES):
+        conditions.append(Order.area_id.in_(viewer.area_ids_select(AREA_ROLES)))
+    return or_(*conditions)
+
+
+def parties(viewer: Viewer | None, order: Order) -> set[str]:
+    """The parts this viewer plays in this order."""
+    if viewer is None:
+        return set()
+    found = set()
+    if order.requester_id == viewer.id:
+        found.add(t.REQUESTER)
+    team_role = viewer.team_roles.get(order.team_id) if order.team_id else None
+    if team_role:
+        found.add(t.TEAM_MEMBER)
+        if team_role == "leader":
+            found.add(t.TEAM_LEADER)
+    if order.assignee_id == viewer.id:
+        found.add(t.ASSIGNEE)
+    if viewer.covers(order.area.path, STAFF_ROLES):
+        found.add(t.STAFF)
+    return found
+
+
+def sees_contact(viewer: Viewer, order: Order, order_parties: set[str]) -> bool:
+    """Phone and address in full: the requester, the assignee and the area's staff and grid workers."""
+    return bool(order_parties & {t.REQUESTER, t.ASSIGNEE, t.STAFF}) or viewer.covers(order.area.path, AREA_ROLES)
+
+
+def get_order(viewer: Viewer, order_id: int, detail: bool = False) -> Order:
+    """An order the viewer may see; any other is 404."""
+    query = select(Order).options(joinedload(Order.area), joinedload(Order.category)).where(
+        Order.id == order_id, visibility(viewer))
+    if detail:
+        query = query.options(selectinload(Order.events).joinedload(OrderEvent.actor),
+                              joinedload(Order.rating), joinedload(Order.team))
+    order = db.session.scalars(query).unique().first()
+    if order is None:
+        raise NotFound("找不到该工单")
+    return order
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+def list_orders(viewer: Viewer, args: dict, cursor_id: int | None) -> list[Order]:
+    """One page of the orders the viewer may see, newest first, filtered; one statement."""
+    query = (select(Order).options(joinedload(Order.area), joinedload(Order.category))
+             .where(visibility(viewer)).order_by(Order.id.desc()).limit(args["limit"] + 1))
+    view = args.get("view")
+    if view == "requester":
+        query = query.where(or_(Order.requester_id == viewer.id, Order.created_by_id == viewer.id))
+    elif view == "team":
+        query = query.where(Order.team_id.in_(list(viewer.team_roles) or [-1]))
+    elif view == "assigned":
+        query = query.where(Order.assignee_id == viewer.id)
+    elif view == "area":
+        query = query.where(Order.area_id.in_(viewer.area_ids_select(AREA_ROLES)))
+    if args.get("status"):
+        query = query.where(Order.status.in_(args["status"]))
+    if args.get("area_id") is not None:
+        area = require_area(args["area_id"])
+        query = query.where(Order.area_id.in_(subtree_ids_select([area.path])))
+    if args.get("team_id") is not None:
+        query = query.where(Order.team_id == args["team_id"])
+    if args.get("category"):
+        query = query.where(Order.category_id == category_by_code(args["category"]).id)
+    if args.get("overdue") is not None:
+        overdue = and_(Order.status.in_(OPEN_STATUSES), Order.due_at <= clock.now())
+        query = query.where(overdue if args["overdue"] else ~overdue)
+    if cursor_id:
+        query = query.where(Order.id < cursor_id)
+    return list(db.session.scalars(query))
+
+
+# --- creation -----------------------------------------------------------------------------------
+
+def _enforce_create_limit(viewer: Viewer, on_behalf: bool) -> None:
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return
+    from limits import parse
+
+    config_key = "RATELIMIT_ORDER_CREATE_STAFF" if on_behalf else "RATELIMIT_ORDER_CREATE"
+    if not limiter.limiter.hit(parse(current_app.config[config_key]), "order-create", str(viewer.id)):
+        raise RateLimited("下单太频繁，请稍后再试")
+
+
+def _body_hash(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None) -> tuple[Order, bool]:
+    """Place an order (点单); returns (order, created). Replays of an Idempotency-Key return the first order."""
+    if idempotency_key:
+        replay = _replayed_order(viewer, idempotency_key, _body_hash(data))
+        if replay is not None:
+            return replay, False
+    on_behalf = data.get("on_behalf_of")
+    _enforce_create_limit(viewer, bool(on_behalf))
+    area = require_area(data["area_id"])
+    if area.kind not in ORDER_AREA_KINDS:
+        raise ValidationFailed({"area_id": ["请选择社区或网格"]})
+    if on_behalf and not viewer.covers(area.path, AREA_ROLES):
+        raise Forbidden("只有本区域的工作人员或网格员可以代居民下单")
+    category = category_by_code(data["category"])
+    offering = _offering_for(data.get("offering_id"), category.id)
+    flagged = screen_text(viewer.user.openid, {"title": data.get("title", ""),
+                                                "description": data["description"]})
+    now = clock.now()
+    order = Order(
+        status=OrderStatus.ORDERED, category_id=category.id, offering_id=offering.id if offering else None,
+        area_id=area.id, title=data.get("title") or (offering.title if offering else category.name),
+        description=data["description"], address=data["address"], contact_name=data["contact_name"],
+        contact_phone=data["contact_phone"], preferred_time=data.get("preferred_time", ""),
+        photos=data.get("photos", []), requester_id=viewer.id, created_by_id=viewer.id,
+        on_behalf_name=on_behalf["name"] if on_behalf else None,
+        on_behalf_phone=on_behalf["phone"] if on_behalf else None,
+        needs_review=flagged, created_at=now, due_at=now + timedelta(hours=category.sla_hours), version=1,
+    )
+    order.area, order.category = area, category
+    db.session.add(order)
+    if idempotency_key:
+        db.session.add(IdempotencyKey(user_id=viewer.id, key=idempotency_key, request_hash=_body_hash(data)))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # A concurrent request with the same key won: answer with its order.
+        db.session.rollback()
+        replay = _replayed_order(viewer, idempotency_key, _body_hash(data))
+        if replay is None:
+            raise Conflict("相同的请求正在处理中，请稍后再试") from None
+        return replay, False
+    if idempotency_key:
+        db.session.execute(update(IdempotencyKey).where(
+            IdempotencyKey.user_id == viewer.id, IdempotencyKey.key == idempotency_key).values(order_id=order.id))
+    _link_attachments(viewer, order, order.photos, "photos")
+    note = f"代 {on_behalf['name']} 下单" if on_behalf else ""
+    _record(order, viewer, "create", None, OrderStatus.ORDERED, note)
+    db.session.commit()
+    return order, True
+
+
+def _replayed_order(viewer: Viewer, key: str, body_hash: str) -> Order | None:
+    record = db.session.scalars(select(IdempotencyKey).where(
+        IdempotencyKey.user_id == viewer.id, IdempotencyKey.key == key)).first()
+    if record is None:
+        return None
+    if record.request_hash != body_hash:
+        raise ValidationFailed({"Idempotency-Key": ["该幂等键已用于内容不同的请求"]})
+    if record.order_id is None:
+        raise Conflict("相同的请求正在处理中，请稍后再试")
+    return get_order(viewer, record.order_id)
+
+
+def _offering_for(offering_id: int | None, category_id: int) -> Offering | None:
+    if offering_id is None:
+        return None
+    offering = db.session.get(Offering, offering_id)
+    if offering is None or offering.status != "published":
+        raise ValidationFailed({"offering_id": ["该服务不存在或已下架"]})
+    if offering.category_id != category_id:
+        raise ValidationFailed({"offering_id": ["所选服务与服务类别不一致"]})
+    return offering
+
+
+def _link_attachments(viewer: Viewer, order: Order, ids: list[str], field: str) -> None:
+    """Photos must be the viewer's own uploads, not yet used on another order."""
+    if not ids:
+        return
+    linked = db.session.execute(
+        update(Attachment)
+        .where(Attachment.id.in_(ids), Attachment.owner_id == viewer.id,
+               or_(Attachment.order_id.is_(None), Attachment.order_id == order.id))
+        .values(order_id=order.id).execution_options(synchronize_session=False)
+    ).rowcount
+    if linked != len(set(ids)):
+        raise ValidationFailed({field: ["图片不存在或不属于您"]})
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+def _record(order: Order, viewer: Viewer | None, action: str, from_status, to_status, note: str = "",
+            **data) -> OrderEvent:
+    event = OrderEvent(order_id=order.id, actor_id=viewer.id if viewer else None, action=action,
+                       from_status=from_status, to_status=to_status, note=note, data=data,
+                       created_at=clock.now())
+    db.session.add(event)
+    db.session.flush()
+    order_changed.send(order, event=event, viewer=viewer)
+    return event
+
+
+def _apply(viewer: Viewer | None, order: Order, action: str, order_parties: set[str], values: dict,
+           note: str = "", **data) -> Order:
+    """Move the order if it is still as we read it; the loser of a race gets 409."""
+    rule = t.check(action, order_parties, order.status)
+    from_status = order.status
+    to_status = rule.target or order.status
+    moved = db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.version == order.version, Order.status == from_status)
+        .values(status=to_status, version=Order.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        db.session.rollback()
+        raise t.InvalidTransition()
+    db.session.expire(order)
+    _record(order, viewer, action, from_status, to_status, note, **data)
+    return order
+
+
+def act(viewer: Viewer, order_id: int, action: str, body: dict) -> Order:
+    """Take one action of the state machine on an order the viewer can see."""
+    if action not in t.ACTIONS:
+        raise NotFound("不支持该操作")
+    order = get_order(viewer, order_id)
+    order_parties = parties(viewer, order)
+    t.check(action, order_parties, order.status)  # who before what: 403, then 409
+    handler = ACTION_HANDLERS[action]
+    handler(viewer, order, order_parties, body)
+    db.session.commit()
+    return get_order(viewer, order_id, detail=True)
+
+
+def _dispatch(viewer, order, order_parties, body):
+    team = db.session.get(Team, body["team_id"])
+    if team is None or not team.is_active:
+        raise ValidationFailed({"team_id": ["服务队不存在或已停用"]})
+    if not order.area.path.startswith(team.area.path):
+        raise ValidationFailed({"team_id": ["该服务队不服务此区域"]})
+    if not team.serves(order.category_id):
+        raise ValidationFailed({"team_id": ["该服务队不提供此类服务"]})
+    _apply(viewer, order, "dispatch", order_parties, {"team_id": team.id, "dispatched_at": clock.now()},
+           body.get("note", ""), team_id=team.id, team_name=team.name)
+
+
+def _accept(viewer, order, order_parties, body):
+    _apply(viewer, order, "accept", order_parties, {"assignee_id": viewer.id, "accepted_at": clock.now()})
+
+
+def _decline(viewer, order, order_parties, body):
+    _apply(viewer, order, "decline", order_parties,
+           {"team_id": None, "assignee_id": None, "dispatched_at": None}, body["reason"],
+           team_id=order.team_id)
+
+
+def _start(viewer, order, order_parties, body):
+    _apply(viewer, order, "start", order_parties, {"started_at": clock.now()})
+
+
+def _complete(viewer, order, order_parties, body):
+    flagged = screen_text(viewer.user.openid, {"result": body["result"]})
+    photos = body.get("photos", [])
+    _link_attachments(viewer, order, photos, "photos")
+    values = {"result": body["result"], "result_photos": photos, "completed_at": clock.now()}
+    if flagged:
+        values["needs_review"] = True
+    _apply(viewer, order, "complete", order_parties, values, body["result"][:500])
+
+
+def _rate(viewer, order, order_parties, body):
+    flagged = screen_text(viewer.user.openid, {"comment": body.get("comment", "")})
+    rating = db.session.scalars(select(Rating).where(Rating.order_id == order.id)).first()
+    if rating is None:  # a reopened order keeps one rating row, replaced when rated again
+        rating = Rating(order_id=order.id)
+        db.session.add(rating)
+    rating.stars, rating.tags, rating.comment = body["stars"], body.get("tags", []), body.get("comment", "")
+    rating.needs_review, rating.created_at = flagged, clock.now()
+    rating.reviewed_by_id, rating.review_note, rating.reviewed_at = None, "", None
+    _apply(viewer, order, "rate", order_parties, {"rated_at": clock.now()}, rating.comment[:500],
+           stars=rating.stars)
+
+
+def _cancel(viewer, order, order_parties, body):
+    reason = body.get("reason", "")
+    if t.REQUESTER not in order_parties or order.status not in (OrderStatus.ORDERED, OrderStatus.DISPATCHED):
+        if not reason:
+            raise ValidationFailed({"reason": ["请填写取消原因"]})
+    _apply(viewer, order, "cancel", order_parties, {"cancel_reason": reason, "cancelled_at": clock.now()},
+           reason)
+
+
+def _close(viewer, order, order_parties, body):
+    _apply(viewer, order, "close", order_parties, {"closed_at": clock.now()}, body.get("note", ""))
+
+
+def _reopen(viewer, order, order_parties, body):
+    now = clock.now()
+    _apply(viewer, order, "reopen", order_parties, {
+        "team_id": None, "assignee_id": None, "dispatched_at": None, "accepted_at": None,
+        "started_at": None, "completed_at": None, "rated_at": None, "closed_at": None,
+        "due_at": now + timedelta(hours=order.category.sla_hours),
+    }, body["reason"], previous_team_id=order.team_id, previous_assignee_id=order.assignee_id)
+
+
+def _review(viewer, order, order_parties, body):
+    rating = db.session.scalars(select(Rating).where(Rating.order_id == order.id)).one()
+    rating.reviewed_by_id, rating.review_note, rating.reviewed_at = viewer.id, body["note"], clock.now()
+    _apply(viewer, order, "review", order_parties, {}, body["note"])
+
+
+ACTION_HANDLERS = {
+    "dispatch": _dispatch, "accept": _accept, "decline": _decline, "start": _start,
+    "complete": _complete, "rate": _rate, "cancel": _cancel, "close": _close,
+    "reopen": _reopen, "review": _review,
+}
+
+
+def system_close(order: Order, note: str) -> bool:
+    """The supervision worker closes a completed order left unrated; False if it moved meanwhile."""
+    try:
+        _apply(None, order, "close", {t.SYSTEM}, {"closed_at": clock.now()}, note)
+    except t.InvalidTransition:
+        return False
+    return True
+
+
+# --- presentation -------------------------------------------------------------------------------
+
+def present_order(viewer: Viewer, order: Order, detail: bool = False) -> dict:
+    """The order as this viewer may see it, with the actions they may take now."""
+    order_parties = parties(viewer, order)
+    full = sees_contact(viewer, order, order_parties)
+    data = {
+        "id": order.id, "status": order.status, "category": order.category.code,
+        "category_name": order.category.name, "title": order.title, "description": order.description,
+        "address": order.address if full else order.area.name,
+        "contact_name": order.contact_name,
+        "contact_phone": order.contact_phone if full else mask_phone(order.contact_phone),
+        "preferred_time": order.preferred_time, "photos": order.photos, "area_id": order.area_id,
+        "area_name": order.area.name, "offering_id": order.offering_id, "team_id": order.team_id,
+        "assignee_id": order.assignee_id, "requester_id": order.requester_id,
+        "on_behalf_of": ({"name": order.on_behalf_name, "phone": order.on_behalf_phone if full
+                          else mask_phone(order.on_behalf_phone)} if order.on_behalf_name else None),
+        "result": order.result, "result_photos": order.result_photos, "cancel_reason": order.cancel_reason,
+        "needs_review": order.needs_review if t.STAFF in order_parties else False,
+        "created_at": order.created_at, "due_at": order.due_at, "dispatched_at": order.dispatched_at,
+        "accepted_at": order.accepted_at, "started_at": order.started_at, "completed_at": order.completed_at,
+        "rated_at": order.rated_at, "closed_at": order.closed_at, "cancelled_at": order.cancelled_at,
+        "overdue": order.is_overdue, "version": order.version,
+        "allowed_actions": t.allowed_actions(order_parties, order.status),
+    }
+    if detail:
+        data["team_name"] = order.team.name if order.team else None
+        data["events"] = [{
+            "id": e.id, "action": e.action, "from_status": e.from_status, "to_status": e.to_status,
+            "note": e.note, "actor_id": e.actor_id, "actor_name": e.actor.display_name if e.actor else "系统",
+            "created_at": e.created_at,
+        } for e in order.events]
+        data["rating"] = order.rating
+    return data
+
+
+# --- the rating review queue (评单审核) ---------------------------------------------------------
+
+def rating_queue(viewer: Viewer, args: dict, cursor_id: int | None) -> list[Rating]:
+    viewer.require_role(STAFF_ROLES)
+    query = (select(Rating).join(Order, Rating.order_id == Order.id)
+             .options(joinedload(Rating.order).joinedload(Order.area))
+             .where(Order.area_id.in_(viewer.area_ids_select(STAFF_ROLES)), Order.status == OrderStatus.RATED)
+             .order_by(Rating.id.desc()).limit(args["limit"] + 1))
+    if args.get("max_stars") is not None:
+        query = query.where(Rating.stars <= args["max_stars"])
+    if args.get("reviewed") is not None:
+        query = query.where(Rating.reviewed_at.is_not(None) if args["reviewed"] else Rating.reviewed_at.is_(None))
+    if cursor_id:
+        query = query.where(Rating.id < cursor_id)
+    return list(db.session.scalars(query))
+

@@ -1,0 +1,110 @@
+"""Shared schema pieces: Chinese validation messages, list arguments and pages."""
+import base64
+import binascii
+import json
+
+from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import validate as _validate
+
+from app.errors import ValidationFailed
+
+
+def _localise_messages() -> None:
+    """Give marshmallow's built-in validation messages in Chinese, once, for every schema."""
+    fields.Field.default_error_messages.update(
+        required="此项为必填项", null="此项不能为空", validator_failed="取值无效"
+    )
+    Schema._default_error_messages.update(unknown="不支持的字段", type="数据格式不正确")
+    for cls, messages in {
+        fields.Nested: {"type": "数据格式不正确"},
+        fields.List: {"invalid": "应为列表"},
+        fields.String: {"invalid": "应为文本", "invalid_utf8": "文本编码无效"},
+        fields.Number: {"invalid": "应为数字", "too_large": "数字过大"},
+        fields.Integer: {"invalid": "应为整数"},
+        fields.Float: {"special": "不允许特殊数值"},
+        fields.Boolean: {"invalid": "应为是或否"},
+        fields.DateTime: {"invalid": "时间格式不正确", "invalid_awareness": "时间格式不正确",
+                          "format": "时间格式不正确"},
+        fields.Date: {"invalid": "日期格式不正确，应为 YYYY-MM-DD", "format": "日期格式不正确"},
+        fields.Dict: {"invalid": "应为对象"},
+        fields.Email: {"invalid": "邮箱格式不正确"},
+        fields.URL: {"invalid": "网址格式不正确"},
+    }.items():
+        cls.default_error_messages = {**cls.default_error_messages, **messages}
+    validate.Length.message_min = "长度不能少于 {min}"
+    validate.Length.message_max = "长度不能超过 {max}"
+    validate.Length.message_all = "长度应在 {min} 到 {max} 之间"
+    validate.Length.message_equal = "长度应为 {equal}"
+    validate.Range.message_min = "应{min_op} {{min}}"
+    validate.Range.message_max = "应{max_op} {{max}}"
+    validate.Range.message_all = "应{min_op} {{min}} 且{max_op} {{max}}"
+    validate.Range.message_gte, validate.Range.message_gt = "大于等于", "大于"
+    validate.Range.message_lte, validate.Range.message_lt = "小于等于", "小于"
+    validate.OneOf.default_message = "取值应为以下之一：{choices}"
+    validate.Regexp.default_message = "格式不正确"
+
+
+_localise_messages()
+
+PHONE = validate.Regexp(r"^1\d{10}$", error="请填写 11 位手机号码")
+
+
+def Text(max_length: int, *, required: bool = False, min_length: int | None = None, validate=None, **kwargs):
+    """A trimmed string field with a length limit (and any further validators)."""
+    validators = [_validate.Length(min=min_length, max=max_length)]
+    if validate is not None:
+        validators.append(validate)
+    return TrimmedString(required=required, validate=validators, **kwargs)
+
+
+class TrimmedString(fields.String):
+    """A string with surrounding whitespace removed on load."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class EmptySchema(Schema):
+    """A body that carries nothing: no body, an empty body or {}."""
+
+
+class ListArgs(Schema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
+    cursor = fields.String(load_default=None)
+
+
+def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
+    """The schema of one page of a keyset-paginated list."""
+    return Schema.from_dict(
+        {"items": fields.List(fields.Nested(item_schema)), "next_cursor": fields.String(allow_none=True)},
+        name=name,
+    )
+
+
+def encode_cursor(values: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> dict | None:
+    """Decode an opaque cursor; a malformed one is a 422 on `cursor`."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, dict) or not isinstance(values.get("id"), int):
+            raise ValueError
+        return values
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ValidationFailed({"cursor": ["分页游标无效"]}) from None
+
+
+def keyset_page(rows: list, limit: int, key=lambda row: {"id": row.id}) -> dict:
+    """Cut a page from `limit + 1` rows ordered by the key, newest first."""
+    items = rows[:limit]
+    next_cursor = encode_cursor(key(items[-1])) if len(rows) > limit and items else None
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def raise_validation(error: ValidationError) -> None:
+    raise ValidationFailed(error.normalized_messages())
