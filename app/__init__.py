@@ -16,10 +16,10 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
         else config
     app.config.from_object(config_class)
     app.config.update(overrides)
-    if config_class.APP_ENV == "production" or app.config.get("APP_ENV") == "production":
+    if app.config["APP_ENV"] == "production":
         ProductionConfig.validate(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    configure_logging(app)
+    configure_logging()
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -28,9 +28,9 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     return app
 
 
-def configure_logging(app: Flask) -> None:
-    if not app.logger.handlers or app.config.get("APP_ENV") != "testing":
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+def configure_logging() -> None:
+    """Log to stderr at INFO unless the host process (gunicorn, pytest) configured logging already."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
 
 def register_extensions(app: Flask) -> None:

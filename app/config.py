@@ -65,6 +65,7 @@ class Config:
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
         },
+        "security": [{"bearerAuth": []}],
         "info": {"description": "社区五单（亮单、点单、派单、接单、评单）服务接口。"},
     }
 

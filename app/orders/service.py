@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 from flask import current_app
+from limits import parse
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -114,8 +115,6 @@ def list_orders(viewer: Viewer, args: dict, cursor_id: int | None) -> list[Order
 def _enforce_create_limit(viewer: Viewer, on_behalf: bool) -> None:
     if not current_app.config["RATELIMIT_ENABLED"]:
         return
-    from limits import parse
-
     config_key = "RATELIMIT_ORDER_CREATE_STAFF" if on_behalf else "RATELIMIT_ORDER_CREATE"
     if not limiter.limiter.hit(parse(current_app.config[config_key]), "order-create", str(viewer.id)):
         raise RateLimited("下单太频繁，请稍后再试")
