@@ -1,0 +1,95 @@
+// Taking an order action from any page: a confirm, a reason dialog, or the action's own page.
+// The page includes <reason-dialog> bound to `reasonDialog` and implements
+// onOrderChanged(updatedOrder).
+const ordersService = require('../services/orders')
+const { ORDER_ACTIONS } = require('../utils/constants')
+const cache = require('../utils/cache')
+const nav = require('../utils/nav')
+
+const ACTION_PAGES = { complete: 'complete', rate: 'rate', dispatch: 'dispatch' }
+
+const SUCCESS_TEXT = {
+  accept: '接单成功',
+  decline: '已婉拒',
+  start: '已开始服务',
+  cancel: '已取消',
+  close: '已关闭',
+  reopen: '已重新办理',
+  review: '回访已记录',
+}
+
+function confirm(content) {
+  return new Promise(resolve => {
+    wx.showModal({
+      title: '请确认',
+      content,
+      confirmText: '确定',
+      cancelText: '再想想',
+      success: res => resolve(!!res.confirm),
+      fail: () => resolve(false),
+    })
+  })
+}
+
+module.exports = Behavior({
+  data: {
+    reasonDialog: { show: false, title: '', placeholder: '', options: [], action: '', orderId: null },
+  },
+  methods: {
+    /** bind:action from order-actions / order-card: detail { name, id }. */
+    onOrderAction(e) {
+      const name = e.detail.name
+      const id = e.detail.id || (this.data.order && this.data.order.id)
+      const action = ORDER_ACTIONS[name]
+      if (!action || !id) return Promise.resolve()
+      if (action.flow === 'page') {
+        nav.go(ACTION_PAGES[name], { id })
+        return Promise.resolve()
+      }
+      if (action.flow === 'reason') {
+        this.setData({
+          reasonDialog: {
+            show: true,
+            title: action.title,
+            placeholder: action.placeholder,
+            options: action.options || [],
+            label: action.field === 'note' ? '回访情况' : '原因',
+            action: name,
+            orderId: id,
+          },
+        })
+        return Promise.resolve()
+      }
+      return confirm(action.confirm || '确定' + action.label + '吗？').then(ok => (ok ? this.sendOrderAction(id, name) : null))
+    },
+
+    onReasonConfirm(e) {
+      const { action, orderId } = this.data.reasonDialog
+      const field = ORDER_ACTIONS[action].field
+      return this.sendOrderAction(orderId, action, { [field]: e.detail.text }).then(updated => {
+        if (updated) this.setData({ 'reasonDialog.show': false })
+        return updated
+      })
+    },
+
+    onReasonCancel() {
+      this.setData({ 'reasonDialog.show': false })
+    },
+
+    sendOrderAction(id, name, body) {
+      return ordersService.act(id, name, body).then(
+        updated => {
+          cache.markDirty('orders')
+          wx.showToast({ title: SUCCESS_TEXT[name] || '操作成功', icon: 'success' })
+          if (this.onOrderChanged) this.onOrderChanged(updated, name)
+          return updated
+        },
+        err => {
+          // 409: someone else acted first; show the fresh state.
+          if (err && err.statusCode === 409 && this.onOrderConflict) this.onOrderConflict(id)
+          return null
+        },
+      )
+    },
+  },
+})

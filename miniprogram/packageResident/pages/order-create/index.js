@@ -1,0 +1,220 @@
+// 点单: a resident (or staff on a resident's behalf) describes a need and places an order.
+const careBehavior = require('../../../behaviors/care')
+const ordersService = require('../../../services/orders')
+const categoriesService = require('../../../services/categories')
+const areasService = require('../../../services/areas')
+const offeringsService = require('../../../services/offerings')
+const meService = require('../../../services/me')
+const config = require('../../../config/index')
+const session = require('../../../utils/session')
+const cache = require('../../../utils/cache')
+const nav = require('../../../utils/nav')
+const { toast } = require('../../../utils/request')
+const { validateOrderForm, firstError } = require('../../../utils/validate')
+const { formatDate } = require('../../../utils/format')
+const { TIME_SLOTS } = require('../../../utils/constants')
+
+const LAST_CONTACT_KEY = 'order.lastContact'
+
+function newKey() {
+  return 'order-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 10)
+}
+
+Component({
+  behaviors: [careBehavior],
+  data: {
+    state: 'loading',
+    error: '',
+    onBehalf: false,
+    offering: null,
+    categories: [],
+    categoryIndex: -1,
+    communities: [],
+    communityIndex: -1,
+    timeSlots: TIME_SLOTS,
+    today: '',
+    form: {
+      category: '',
+      area_id: null,
+      description: '',
+      address: '',
+      contact_name: '',
+      contact_phone: '',
+      date: '',
+      slot: '',
+      behalf_name: '',
+      behalf_phone: '',
+    },
+    photoIds: [],
+    errors: {},
+    submitting: false,
+  },
+  methods: {
+    onLoad(query) {
+      const q = query || {}
+      const role = session.getActiveRole()
+      this._query = q
+      this.setData({
+        onBehalf: !!q.behalf && session.isStaffRole(role),
+        today: formatDate(Date.now()),
+      })
+      return this.load()
+    },
+
+    load() {
+      const q = this._query
+      this.setData({ state: 'loading' })
+      const offering = q.offering_id
+        ? Promise.resolve(cache.get('offering', q.offering_id) || offeringsService.getOffering(q.offering_id, { showError: false }).catch(() => null))
+        : Promise.resolve(null)
+      return Promise.all([
+        categoriesService.listCategories({ showError: false }),
+        areasService.listCommunities(),
+        meService.currentUser().catch(() => null),
+        offering,
+      ]).then(
+        ([categories, communities, user, found]) => this.fill(categories, communities, user, found),
+        err => this.setData({ state: 'error', error: (err && err.message) || '加载失败' }),
+      )
+    },
+
+    fill(categories, communities, user, offering) {
+      const q = this._query
+      const last = this.data.onBehalf ? {} : wx.getStorageSync(LAST_CONTACT_KEY) || {}
+      const categoryCode = (offering && (offering.category_code || offering.category)) || q.category || ''
+      const categoryIndex = categories.findIndex(item => item.code === categoryCode)
+      const areaId = (offering && offering.area_id) || (!this.data.onBehalf && user && user.home_area_id) || null
+      const communityIndex = communities.findIndex(area => area.id === areaId)
+      const staffArea = this.data.onBehalf ? session.staffAreas(user)[0] : null
+      const behalfIndex = staffArea ? communities.findIndex(area => area.id === staffArea.id) : -1
+      this.setData({
+        state: 'ready',
+        offering,
+        categories,
+        categoryIndex,
+        communities,
+        communityIndex: communityIndex >= 0 ? communityIndex : behalfIndex,
+        form: Object.assign({}, this.data.form, {
+          category: categoryIndex >= 0 ? categories[categoryIndex].code : '',
+          area_id: communityIndex >= 0 ? areaId : behalfIndex >= 0 ? communities[behalfIndex].id : null,
+          address: last.address || '',
+          contact_name: last.contact_name || (!this.data.onBehalf && user && (user.real_name || user.nickname)) || '',
+          contact_phone: last.contact_phone || '',
+        }),
+      })
+    },
+
+    onInput(e) {
+      const field = e.currentTarget.dataset.field
+      this.setData({ ['form.' + field]: e.detail.value, ['errors.' + field]: '' })
+    },
+
+    onCategory(e) {
+      const index = Number(e.detail.value)
+      this.setData({ categoryIndex: index, 'form.category': this.data.categories[index].code, 'errors.category': '' })
+    },
+
+    onCommunity(e) {
+      const index = Number(e.detail.value)
+      this.setData({ communityIndex: index, 'form.area_id': this.data.communities[index].id, 'errors.area_id': '' })
+    },
+
+    onDate(e) {
+      this.setData({ 'form.date': e.detail.value })
+    },
+
+    onSlot(e) {
+      const slot = e.currentTarget.dataset.slot
+      this.setData({ 'form.slot': this.data.form.slot === slot ? '' : slot })
+    },
+
+    onPhotos(e) {
+      this.setData({ photoIds: e.detail.ids })
+    },
+
+    /** The body of POST /orders from the form. */
+    buildBody() {
+      const form = this.data.form
+      const offering = this.data.offering
+      const body = {
+        category: form.category,
+        area_id: Number(form.area_id),
+        description: form.description.trim(),
+        address: form.address.trim(),
+        contact_name: form.contact_name.trim(),
+        contact_phone: form.contact_phone.trim(),
+      }
+      if (offering) {
+        body.offering_id = offering.id
+        body.title = offering.title
+      }
+      const preferred = [form.date, form.slot].filter(Boolean).join(' ')
+      if (preferred) body.preferred_time = preferred
+      if (this.data.photoIds.length) body.photos = this.data.photoIds
+      if (this.data.onBehalf) body.on_behalf_of = { name: form.behalf_name.trim(), phone: form.behalf_phone.trim() }
+      return body
+    },
+
+    onSubmit() {
+      if (this.data.submitting) return Promise.resolve()
+      const errors = validateOrderForm(this.data.form, { onBehalf: this.data.onBehalf })
+      if (Object.keys(errors).length) {
+        this.setData({ errors })
+        toast(firstError(errors))
+        return Promise.resolve(null)
+      }
+      const photoPicker = this.selectComponent('#photos')
+      if (photoPicker && photoPicker.isUploading && photoPicker.isUploading()) {
+        toast('照片还在上传，请稍等')
+        return Promise.resolve(null)
+      }
+      // Asked inside the tap: WeChat allows the subscribe prompt only from a user gesture.
+      return this.askSubscribe().then(() => this.send())
+    },
+
+    askSubscribe() {
+      const tmplIds = config.SUBSCRIBE_TEMPLATE_IDS.orderProgress
+      if (!tmplIds || !tmplIds.length || !wx.requestSubscribeMessage) return Promise.resolve()
+      return new Promise(resolve => {
+        wx.requestSubscribeMessage({ tmplIds, complete: () => resolve() })
+      })
+    },
+
+    send() {
+      const body = this.buildBody()
+      const signature = JSON.stringify(body)
+      // The same body keeps its Idempotency-Key, so a retry after a lost answer is not a second order.
+      if (!this._attempt || this._attempt.signature !== signature) this._attempt = { signature, key: newKey() }
+      this.setData({ submitting: true })
+      return ordersService.createOrder(body, this._attempt.key).then(
+        order => {
+          this.setData({ submitting: false })
+          if (!this.data.onBehalf) {
+            wx.setStorageSync(LAST_CONTACT_KEY, {
+              address: body.address,
+              contact_name: body.contact_name,
+              contact_phone: body.contact_phone,
+            })
+          }
+          cache.markDirty('orders')
+          wx.showToast({ title: '提交成功', icon: 'success' })
+          nav.redirect('orderDetail', { id: order.id })
+          return order
+        },
+        err => {
+          const fieldErrors = {}
+          Object.keys((err && err.errors) || {}).forEach(key => {
+            const value = err.errors[key]
+            fieldErrors[key] = Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value : '请检查'
+          })
+          this.setData({ submitting: false, errors: fieldErrors })
+          return null
+        },
+      )
+    },
+
+    retry() {
+      return this.load()
+    },
+  },
+})

@@ -1,0 +1,94 @@
+// 亮单审核: staff approve or reject the services teams want to publish.
+const careBehavior = require('../../../behaviors/care')
+const listBehavior = require('../../../behaviors/list')
+const offeringsService = require('../../../services/offerings')
+const categoriesService = require('../../../services/categories')
+const meService = require('../../../services/me')
+const session = require('../../../utils/session')
+const { categoryName } = require('../../../utils/format')
+
+function confirm(title, content, confirmText) {
+  return new Promise(resolve => {
+    wx.showModal({
+      title,
+      content,
+      confirmText,
+      cancelText: '再想想',
+      success: res => resolve(!!res.confirm),
+      fail: () => resolve(false),
+    })
+  })
+}
+
+Component({
+  behaviors: [careBehavior, listBehavior],
+  data: {
+    rejecting: { show: false, id: null },
+    rejectOptions: ['服务内容写得不清楚', '不属于志愿服务范围', '与已有服务重复'],
+  },
+  methods: {
+    onLoad() {
+      return this.loadFirst()
+    },
+
+    fetchPage(cursor) {
+      return Promise.all([
+        categoriesService.listCategories({ showError: false }).catch(() => []),
+        meService.currentUser().catch(() => null),
+      ]).then(([categories, user]) => {
+        this._categories = categories
+        const area = session.staffAreas(user)[0]
+        return offeringsService.listOfferings(
+          { status: 'pending', area_id: area && area.id, limit: 20, cursor },
+          { showError: false },
+        )
+      }).then(page => ({
+        // Staff also see published ones in some lists: keep the pending.
+        items: (page.items || []).filter(item => !item.status || item.status === 'pending'),
+        next_cursor: page.next_cursor,
+      }))
+    },
+
+    decorate(offering) {
+      return Object.assign({}, offering, {
+        categoryName: categoryName(offering, this._categories),
+        teamName: offering.team_name || (offering.team && offering.team.name) || '',
+      })
+    },
+
+    onApprove(e) {
+      const id = e.currentTarget.dataset.id
+      return confirm('通过审核', '通过后居民就能在首页看到这项服务。', '通过').then(ok => {
+        if (!ok) return null
+        return offeringsService.approveOffering(id).then(
+          () => {
+            wx.showToast({ title: '已通过', icon: 'success' })
+            this.removeItem(id)
+          },
+          () => null,
+        )
+      })
+    },
+
+    // 不通过 needs a reason for the team: asked in the reason dialog.
+    onReject(e) {
+      this.setData({ rejecting: { show: true, id: e.currentTarget.dataset.id } })
+    },
+
+    onRejectCancel() {
+      this.setData({ 'rejecting.show': false })
+    },
+
+    onRejectConfirm(e) {
+      const id = this.data.rejecting.id
+      return offeringsService.rejectOffering(id, e.detail.text).then(
+        () => {
+          this.setData({ 'rejecting.show': false })
+          wx.showToast({ title: '已退回服务队', icon: 'none' })
+          this.removeItem(id)
+        },
+        () => null,
+      )
+    },
+  },
+})

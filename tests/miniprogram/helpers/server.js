@@ -1,0 +1,58 @@
+// A fake API loaded with the fixtures, enough for every page to render.
+const { fixture } = require('./fixtures')
+const { error } = require('./wx')
+
+function withActions(order, actions) {
+  return Object.assign({}, order, { allowed_actions: actions })
+}
+
+/** Routes for a signed-in user; tests override single routes with server.on(...). */
+function serveFixtures(wx, user) {
+  const users = fixture('users')
+  const me = user || users.resident
+  wx.__server
+    .on('POST', '/auth/wechat-login', { access_token: 'fresh-token', token_type: 'Bearer', expires_in: 7200, user: me })
+    .on('GET', '/me', me)
+    .on('PATCH', '/me', req => Object.assign({}, me, req.body))
+    .on('POST', '/me/phone', Object.assign({}, me, { phone: '138****1234' }))
+    .on('GET', '/categories', fixture('categories'))
+    .on('GET', '/areas', {
+      items: [
+        { id: 3, parent_id: 2, kind: 'community', name: '松阳社区' },
+        { id: 4, parent_id: 2, kind: 'community', name: '青山社区' },
+      ],
+      next_cursor: null,
+    })
+    .on('GET', '/offerings', fixture('offerings'))
+    .on('GET', '/offerings/{id}', req => fixture('offerings').items.find(o => o.id === Number(req.params.id)) || error(404, 'not_found', '亮单不存在'))
+    .on('POST', '/offerings', req => Object.assign({ id: 900, status: 'pending' }, req.body))
+    .on('POST', '/offerings/{id}/approve', req => ({ id: Number(req.params.id), status: 'published' }))
+    .on('POST', '/offerings/{id}/reject', req => ({ id: Number(req.params.id), status: 'rejected' }))
+    .on('POST', '/offerings/{id}/withdraw', req => ({ id: Number(req.params.id), status: 'withdrawn' }))
+    .on('GET', '/orders', fixture('orders'))
+    .on('POST', '/orders', req => Object.assign({ id: 777, status: 'ordered', allowed_actions: ['cancel'] }, req.body))
+    .on('GET', '/orders/{id}', req => Object.assign(fixture('order-dispatched'), { id: Number(req.params.id) }))
+    .on('GET', '/teams', { items: [fixture('team')], next_cursor: null })
+    .on('GET', '/teams/{id}', fixture('team'))
+    .on('POST', '/teams/join', fixture('team'))
+    .on('GET', '/ratings', fixture('ratings'))
+    .on('GET', '/stats/summary', fixture('stats-summary'))
+    .on('GET', '/me/messages', fixture('messages'))
+    .on('POST', '/me/messages/{id}/read', req => Object.assign({}, fixture('messages').items[0], { id: Number(req.params.id), read: true }))
+    .on('POST', '/me/messages/read-all', { marked: 1, unread: 0 })
+    .on('GET', '/me/points', fixture('points'))
+    .on('GET', '/points/leaderboard', fixture('leaderboard'))
+    .on('GET', '/calls', fixture('calls'))
+    .on('GET', '/calls/{id}', req => fixture('calls').items.find(c => c.id === Number(req.params.id)) || fixture('calls').items[0])
+    .on('POST', '/calls', req => Object.assign({ id: 70, status: 'open', signup_count: 0 }, req.body))
+    .on('POST', '/calls/{id}/signup', {})
+    .on('POST', '/calls/{id}/withdraw', {})
+    .on('POST', '/calls/{id}/checkin', {})
+    .on('POST', '/calls/{id}/close', {})
+    .on('POST', '/attachments', { id: 'f00dcafe', content_type: 'image/jpeg', size: 1024 })
+    .on('GET', '/attachments/{id}', 'binary')
+    .on('POST', '/auth/console-tickets/{ticket}/approve', req => ({ ticket: req.params.ticket, status: 'approved' }))
+  return wx.__server
+}
+
+module.exports = { serveFixtures, withActions }
