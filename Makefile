@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 TEST_DATABASE_URL_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test pytest pytest-pg jest openapi install install-dev browser worker bench bench-quick clean
+.PHONY: run test pytest pytest-pg jest openapi install install-dev browser worker bench bench-quick bench-scale drills clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -53,6 +53,18 @@ jest: openapi node_modules/.installed
 	OPENAPI_JSON=build/openapi.json npx jest --ci
 
 test: install-dev browser pytest jest  ## everything: pytest (SQLite) and the mini-program's jest tests
+
+bench: install-dev  ## gunicorn on SQLite and PostgreSQL under wrk (installed if missing): rates, p50/p99, SQL per request, worker RSS; JSON last
+	RATELIMIT_ENABLED=false $(BIN)/python bench/run.py
+
+bench-quick: install-dev  ## the same benchmark in under a minute (5k orders, 2 s per endpoint)
+	RATELIMIT_ENABLED=false $(BIN)/python bench/run.py --quick
+
+bench-scale: install-dev  ## list latency at 10k and 1M orders on PostgreSQL (gen-data timing included)
+	$(BIN)/python bench/scale.py
+
+drills: install-dev  ## reliability drills: 10k mixed requests, kill -9 of a worker, 32 SQLite writers, backup/restore
+	$(BIN)/python bench/drills.py
 
 clean:
 	rm -rf build .pytest_cache

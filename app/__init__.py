@@ -16,8 +16,12 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
         else config
     app.config.from_object(config_class)
     app.config.update(overrides)
-    if app.config["APP_ENV"] == "production":
+    production = app.config["APP_ENV"] == "production"
+    if production:
         ProductionConfig.validate(app.config)
+    # Dev-mode login is a consequence, not a setting: on exactly when no WeChat app is configured outside
+    # production, which is also when app.wechat picks its DevGateway.
+    app.config["DEV_LOGIN"] = not app.config.get("WECHAT_APP_ID") and not production
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure_logging()
     register_extensions(app)
@@ -44,7 +48,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import docs
+    from app import console, docs
+    from app.schema import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any rule is added
     from app.areas.routes import blp as areas
     from app.auth.routes import blp as auth
     from app.health import blp as health
@@ -53,16 +60,22 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (health, auth, users, areas, *domain_blueprints()):
         api.register_blueprint(blueprint, url_prefix="/api/v1")
     docs.init_app(app)
+    console.init_app(app)  # the staff web console at /console/
 
 
 def domain_blueprints() -> list:
     from app.attachments.routes import blp as attachments
+    from app.calls.routes import blp as calls
     from app.categories.routes import blp as categories
+    from app.notifications.routes import blp as messages
     from app.offerings.routes import blp as offerings
     from app.orders.routes import blp as orders
+    from app.party.routes import blp as party
+    from app.points.routes import blp as points
+    from app.stats.routes import blp as stats
     from app.teams.routes import blp as teams
 
-    return [categories, teams, offerings, orders, attachments]
+    return [categories, teams, offerings, orders, attachments, stats, calls, party, messages, points]
 
 
 def register_request_hooks(app: Flask) -> None:

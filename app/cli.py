@@ -1,11 +1,13 @@
 """flask commands: seed-demo, grant-role."""
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from app.extensions import db
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command():
     """Load the demo world (county, town, two communities, users, teams, offerings)."""
     from app.demo import seed_demo
@@ -18,11 +20,15 @@ def seed_demo_command():
 @click.argument("openid")
 @click.argument("role", type=click.Choice(["admin", "staff", "grid_worker"]))
 @click.option("--area", "area_id", type=int, required=True, help="id of the area the role covers")
+@with_appcontext
 def grant_role_command(openid: str, role: str, area_id: int):
     """Grant ROLE on an area to the user with OPENID (created if needed)."""
+    from app.areas.models import Area
     from app.categories.service import ensure_default_categories
     from app.users.service import grant_role, user_by_openid
 
+    if db.session.get(Area, area_id) is None:
+        raise click.BadParameter(f"no area has the id {area_id}", param_hint="--area")
     ensure_default_categories()
     user = user_by_openid(openid)
     db.session.flush()
@@ -30,6 +36,53 @@ def grant_role_command(openid: str, role: str, area_id: int):
     click.echo(f"granted {grant.role} on area {grant.area_id} to {openid} (user {user.id})")
 
 
+@click.command("gen-data")
+@click.option("--orders", "orders", type=click.IntRange(min=0), required=True, help="how many orders to add")
+@click.option("--communities", type=click.IntRange(min=1), default=None, help="default: orders / 2500 (4 … 4000)")
+@click.option("--seed", type=int, default=20260101, help="random seed (the same seed gives the same data)")
+@with_appcontext
+def gen_data_command(orders: int, communities: int | None, seed: int):
+    """Add a realistic year of data: areas, users, teams, orders in every status with events and ratings."""
+    from app.gendata import generate
+
+    counts = generate(orders, communities=communities, seed=seed, log=click.echo)
+    click.echo(f"generated: {counts}")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path: str):
+    """Write a consistent backup of the database to PATH (SQLite online backup; pg_dump on PostgreSQL)."""
+    from app.backup import backup_database
+
+    click.echo(f"backup written: {backup_database(path)}")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="run one pass and exit (for cron and tests)")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=None,
+              help="seconds between passes (default: WORKER_INTERVAL_SECONDS)")
+@with_appcontext
+def worker_command(once: bool, interval: float | None):
+    """Supervise open orders (催办, 督办, auto-close) and deliver notifications; stops on SIGTERM."""
+    import threading
+
+    from flask import current_app
+
+    from app.supervision.worker import install_stop_handlers, run_forever, run_pass
+
+    if once:
+        click.echo(f"worker pass: {run_pass()}")
+        return
+    stop = threading.Event()
+    restore = install_stop_handlers(stop)
+    try:
+        run_forever(interval or float(current_app.config["WORKER_INTERVAL_SECONDS"]), stop)
+    finally:
+        restore()
+
+
 def register(app: Flask) -> None:
-    for command in (seed_demo_command, grant_role_command):
+    for command in (seed_demo_command, grant_role_command, gen_data_command, backup_command, worker_command):
         app.cli.add_command(command)

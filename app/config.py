@@ -51,7 +51,8 @@ class Config:
     RATELIMIT_ORDER_CREATE = os.environ.get("RATELIMIT_ORDER_CREATE", "20 per minute")
     RATELIMIT_ORDER_CREATE_STAFF = os.environ.get("RATELIMIT_ORDER_CREATE_STAFF", "300 per minute")
 
-    # Dev-mode login (`dev:<openid>`) is on when no WeChat app is configured, outside production.
+    # Dev-mode login (`dev:<openid>`) is on when no WeChat app is configured, outside production;
+    # create_app sets it from WECHAT_APP_ID (ProductionConfig refuses to start if it is asked for).
     DEV_LOGIN = WECHAT_APP_ID is None
 
     API_TITLE = "社区五单 API"
@@ -73,6 +74,20 @@ class Config:
     DISPATCH_LIMIT_HOURS = float(os.environ.get("DISPATCH_LIMIT_HOURS", 4))
     ACCEPT_LIMIT_HOURS = float(os.environ.get("ACCEPT_LIMIT_HOURS", 8))
     AUTO_CLOSE_DAYS = int(os.environ.get("AUTO_CLOSE_DAYS", 7))
+    # The ladder's steps, as fractions of a stage's limit: remind near it, escalate at it, again past it.
+    SUPERVISION_REMIND_AT = float(os.environ.get("SUPERVISION_REMIND_AT", 0.75))
+    SUPERVISION_SECOND_ESCALATION_AT = float(os.environ.get("SUPERVISION_SECOND_ESCALATION_AT", 1.5))
+
+    # `flask worker`: supervision passes and notification delivery.
+    WORKER_INTERVAL_SECONDS = float(os.environ.get("WORKER_INTERVAL_SECONDS", 15))
+    NOTIFY_BATCH_SIZE = int(os.environ.get("NOTIFY_BATCH_SIZE", 50))
+    NOTIFY_LEASE_SECONDS = int(os.environ.get("NOTIFY_LEASE_SECONDS", 60))
+    NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 8))
+    NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFY_RETRY_BASE_SECONDS", 60))
+    NOTIFY_RETRY_MAX_SECONDS = int(os.environ.get("NOTIFY_RETRY_MAX_SECONDS", 3600))
+
+    # Points (积分): a bonus on top of the category's points for a rating of 4 or 5 stars.
+    POINTS_GOOD_RATING_BONUS = int(os.environ.get("POINTS_GOOD_RATING_BONUS", 5))
 
 
 class TestConfig(Config):
@@ -84,7 +99,6 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WECHAT_APP_ID = None
     WECHAT_APP_SECRET = None
-    DEV_LOGIN = True
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     REDIS_URL = None

@@ -163,10 +163,18 @@ def wechat_error_response(error):
     return app_error_response(WechatFailed(errcode=error.errcode))
 
 
+def too_deep_response(error: RecursionError):
+    """json.loads gives up on absurdly nested JSON with RecursionError: that is the client's bad body."""
+    if request.is_json:
+        return app_error_response(BadRequest("请求体嵌套层数过多"))
+    return _internal_error(error)
+
+
 def register_errorhandlers(app: Flask) -> None:
     from app import wechat
 
     app.register_error_handler(AppError, app_error_response)
+    app.register_error_handler(RecursionError, too_deep_response)
     app.register_error_handler(wechat.WeChatError, wechat_error_response)
     app.register_error_handler(HTTPException, http_error_response)
     app.register_error_handler(Exception, _internal_error)

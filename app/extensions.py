@@ -5,6 +5,7 @@ from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
+from marshmallow import Schema, fields
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -34,8 +35,20 @@ def client_key() -> str:
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+class ErrorBodySchema(Schema):
+    """The contract's error body (documented as every operation's default response)."""
+
+    code = fields.String(metadata={"description": "snake_case error code, e.g. validation_error"})
+    message = fields.String(metadata={"description": "说明（中文）"})
+    errors = fields.Dict(metadata={"description": "field errors: {field: [messages]}"})
+    request_id = fields.String(metadata={"description": "500 only: the id of this request in the log"})
+    errcode = fields.Integer(metadata={"description": "WeChat's errcode, when WeChat failed"})
+
+
 class JsonApi(Api):
     """flask-smorest Api whose HTTP errors use the contract's error shape."""
+
+    ERROR_SCHEMA = ErrorBodySchema
 
     def handle_http_exception(self, error):
         from app.errors import http_error_response

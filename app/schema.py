@@ -5,6 +5,7 @@ import json
 
 from marshmallow import Schema, ValidationError, fields, validate
 from marshmallow import validate as _validate
+from werkzeug.routing import IntegerConverter
 
 from app.errors import ValidationFailed
 
@@ -46,6 +47,22 @@ def _localise_messages() -> None:
 
 _localise_messages()
 
+
+def _bound_integers() -> None:
+    """Integers beyond 64 bits are a 422 (数字过大) for every schema, never a database overflow (500)."""
+    validated = fields.Integer._validated
+
+    def bounded(self, value):
+        number = validated(self, value)
+        if number is not None and not -(2 ** 63) <= number < 2 ** 63:
+            raise self.make_error("too_large", input=value)
+        return number
+
+    fields.Integer._validated = bounded
+
+
+_bound_integers()
+
 PHONE = validate.Regexp(r"^1\d{10}$", error="请填写 11 位手机号码")
 
 
@@ -58,10 +75,49 @@ def Text(max_length: int, *, required: bool = False, min_length: int | None = No
 
 
 class TrimmedString(fields.String):
-    """A string with surrounding whitespace removed on load."""
+    """A string with surrounding whitespace removed on load, refusing what no database can store."""
+
+    default_error_messages = {"unstorable": "含有无法保存的字符"}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        value = super()._deserialize(value, attr, data, **kwargs).strip()
+        # PostgreSQL refuses NUL in text; a lone surrogate (JSON "\ud800") has no UTF-8 form at all.
+        if "\x00" in value or not value.isascii() and not _utf8_encodable(value):
+            raise self.make_error("unstorable")
+        return value
+
+
+def _utf8_encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# Ids are INTEGER columns (int4 on PostgreSQL); a larger number names nothing and must not reach SQL.
+MAX_ID = 2**31 - 1
+
+
+class IdField(fields.Integer):
+    """An integer id: 7 or "7" (query strings), never 7.5, and within 1..MAX_ID, checked before any query."""
+
+    def _validated(self, value):
+        if isinstance(value, float) and not value.is_integer():  # marshmallow would quietly make 7.5 into 7
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+def Id(**kwargs) -> IdField:
+    return IdField(validate=validate.Range(min=1, max=MAX_ID, error="编号无效"), **kwargs)
+
+
+class IdConverter(IntegerConverter):
+    """The app's <int:…> route converter: an id beyond MAX_ID names nothing, so the view gets 0 (a 404)."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_ID else 0
 
 
 class EmptySchema(Schema):
@@ -74,8 +130,10 @@ class ListArgs(Schema):
 
 
 def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
-    """The schema of one page of a keyset-paginated list."""
-    return Schema.from_dict(
+    """The schema of one page of a keyset-paginated list (dumped by a compiled plan: app/fastschema.py)."""
+    from app.fastschema import FastDumpSchema
+
+    return FastDumpSchema.from_dict(
         {"items": fields.List(fields.Nested(item_schema)), "next_cursor": fields.String(allow_none=True)},
         name=name,
     )
@@ -92,7 +150,8 @@ def decode_cursor(cursor: str | None) -> dict | None:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(values, dict) or not isinstance(values.get("id"), int):
+        key = values.get("id") if isinstance(values, dict) else None
+        if type(key) is not int or not 0 < key <= MAX_ID:
             raise ValueError
         return values
     except (ValueError, binascii.Error, UnicodeDecodeError):

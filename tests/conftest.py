@@ -91,6 +91,18 @@ def app(database_url, _schema, tmp_path):
 
 
 @pytest.fixture
+def wechat_app(app, database_url, fake_wechat):
+    """An app on the same wiped database that talks to the fake WeChat server (no dev login)."""
+    wechat_app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_DIR=app.config["UPLOAD_DIR"],
+                            WECHAT_APP_ID=fake_wechat.app_id, WECHAT_APP_SECRET=fake_wechat.app_secret,
+                            WECHAT_API_BASE_URL=fake_wechat.url, WECHAT_TIMEOUT=1.0, DEV_LOGIN=False)
+    yield wechat_app
+    with wechat_app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -1,5 +1,6 @@
 """Photos: type checked from the bytes, stored on disk, served only to those who may see them."""
 import hashlib
+import re
 import secrets
 from pathlib import Path
 
@@ -55,6 +56,8 @@ def save_upload(viewer: Viewer, upload) -> Attachment:
 
 def readable_attachment(viewer: Viewer, attachment_id: str) -> Attachment:
     """The uploader, or anyone who may see the order it belongs to; otherwise 404."""
+    if not re.fullmatch(r"[0-9a-f]{32}", attachment_id):  # ours are hex; anything else is not worth a query
+        raise NotFound("找不到该图片")
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is not None and attachment.owner_id != viewer.id:
         if attachment.order_id is None or db.session.scalar(

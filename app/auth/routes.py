@@ -57,7 +57,7 @@ def wechat_login(body):
 
 @blp.route("/auth/logout", methods=["POST"])
 @blp.arguments(EmptySchema)
-@blp.response(204, EmptySchema)
+@blp.response(204)
 def logout(_body):
     """Revoke every token issued to me so far (all devices)."""
     users.revoke_tokens(current_viewer().user)

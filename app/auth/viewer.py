@@ -70,12 +70,18 @@ def subtree_ids_select(paths: list[str]):
 
 
 def load_viewer(user_id: int, version: int) -> Viewer:
-    user = db.session.execute(
-        select(User).options(joinedload(User.grants).joinedload(RoleGrant.area)).where(User.id == user_id)
-    ).unique().scalar_one_or_none()
+    """The user, their grants (with areas) and their team memberships, in one statement."""
+    rows = db.session.execute(
+        select(User, TeamMember.team_id, TeamMember.role)
+        .outerjoin(TeamMember, TeamMember.user_id == User.id)
+        .options(joinedload(User.grants).joinedload(RoleGrant.area)).where(User.id == user_id)
+    ).unique().all()
+    user = rows[0][0] if rows else None
     if user is None or user.token_version != version:
         raise Unauthorized("登录状态已失效，请重新登录")
-    return Viewer(user=user, grants=list(user.grants))
+    viewer = Viewer(user=user, grants=list(user.grants))
+    viewer.__dict__["team_roles"] = {team_id: role for _user, team_id, role in rows if team_id is not None}
+    return viewer
 
 
 def bearer_token() -> str | None:

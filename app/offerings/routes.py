@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 from app.auth import current_viewer, optional_viewer
 from app.offerings import service
 from app.offerings.models import OFFERING_STATUSES
-from app.schema import EmptySchema, ListArgs, Text, decode_cursor, keyset_page, page_schema
+from app.schema import EmptySchema, Id, ListArgs, Text, decode_cursor, keyset_page, page_schema
 
 blp = Blueprint("offerings", __name__, description="亮单：服务队发布的服务")
 
@@ -28,19 +28,19 @@ class OfferingSchema(Schema):
 
 
 class OfferingArgs(ListArgs):
-    area_id = fields.Integer()
-    category = fields.String()
-    team_id = fields.Integer()
+    area_id = Id()
+    category = Text(32)
+    team_id = Id()
     status = fields.String(validate=validate.OneOf(OFFERING_STATUSES))
 
 
 class OfferingCreateSchema(Schema):
-    team_id = fields.Integer(required=True)
-    category = fields.String(required=True)
+    team_id = Id(required=True)
+    category = Text(32, required=True)
     title = Text(64, required=True, min_length=2)
     description = Text(1000)
     service_times = Text(200)
-    served_area_ids = fields.List(fields.Integer(), validate=validate.Length(max=50))
+    served_area_ids = fields.List(Id(), validate=validate.Length(max=50))
 
 
 class RejectSchema(Schema):

@@ -41,11 +41,16 @@ class Order(db.Model):
     __tablename__ = "orders"
     __table_args__ = (
         Index("ix_orders_requester", "requester_id", "id"),
+        # visibility() ORs requester, created_by and assignee: PostgreSQL needs an index on each to
+        # combine them (BitmapOr) instead of scanning every order for a resident's list.
+        Index("ix_orders_created_by", "created_by_id", "id"),
         Index("ix_orders_team", "team_id", "id"),
         Index("ix_orders_assignee", "assignee_id", "id"),
         Index("ix_orders_area", "area_id", "id"),
         Index("ix_orders_area_status", "area_id", "status", "id"),
-        Index("ix_orders_area_created", "area_id", "created_at"),
+        # Covering on PostgreSQL: the figures (app/stats) read these columns by index-only scans.
+        Index("ix_orders_area_created", "area_id", "created_at",
+              postgresql_include=["id", "status", "due_at", "completed_at", "accepted_at", "category_id", "team_id"]),
         Index("ix_orders_status_due", "status", "due_at"),
     )
 
@@ -118,7 +123,9 @@ class OrderEvent(db.Model):
 
 class Rating(db.Model):
     __tablename__ = "ratings"
-    __table_args__ = (Index("ix_ratings_review_queue", "stars", "reviewed_at", "id"),)
+    __table_args__ = (Index("ix_ratings_review_queue", "stars", "reviewed_at", "id"),
+                      # The figures join ratings to orders and read only the stars: index-only on PostgreSQL.
+                      Index("ix_ratings_order_stars", "order_id", "stars"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
@@ -146,3 +153,6 @@ class IdempotencyKey(db.Model):
     request_hash: Mapped[str] = mapped_column(String(64))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+from app.orders import guards  # noqa: E402,F401  (OrderEvent is append-only)

@@ -91,6 +91,6 @@ for _action, (_schema, _summary) in ACTION_BODIES.items():
 @blp.arguments(schemas.RatingQueueArgs, location="query")
 @blp.response(200, page_schema(schemas.RatingQueueItemSchema, "RatingQueuePage"))
 def rating_queue(args):
-    """The rating review queue (评单审核): low ratings of my areas, newest first."""
+    """The rating review queue (评单审核): low ratings, and comments WeChat could not check, newest first."""
     cursor = decode_cursor(args.get("cursor"))
     return keyset_page(service.rating_queue(current_viewer(), args, cursor and cursor["id"]), args["limit"])

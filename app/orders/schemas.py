@@ -1,10 +1,12 @@
 from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
 
+from app.fastschema import FastDumpSchema
 from app.orders.models import OrderStatus
-from app.schema import PHONE, ListArgs, Text, page_schema
+from app.schema import PHONE, Id, ListArgs, Text, page_schema
 
-PHOTOS = fields.List(fields.String(validate=validate.Length(equal=32)), validate=validate.Length(max=9),
+PHOTOS = fields.List(fields.String(validate=validate.Regexp(r"^[0-9a-f]{32}$", error="图片编号无效")),
+                     validate=validate.Length(max=9),
                      load_default=list)
 
 
@@ -14,14 +16,14 @@ class OnBehalfSchema(Schema):
 
 
 class OrderCreateSchema(Schema):
-    category = fields.String(required=True)
+    category = Text(32, required=True)
     description = Text(1000, required=True, min_length=2)
     address = Text(200, required=True, min_length=2)
     contact_name = Text(32, required=True, min_length=1)
     contact_phone = Text(20, required=True, validate=PHONE)
-    area_id = fields.Integer(required=True)
+    area_id = Id(required=True)
     title = Text(64)
-    offering_id = fields.Integer(allow_none=True)
+    offering_id = Id(allow_none=True)
     preferred_time = Text(100)
     photos = PHOTOS
     on_behalf_of = fields.Nested(OnBehalfSchema, allow_none=True)
@@ -29,17 +31,18 @@ class OrderCreateSchema(Schema):
 
 class OrderListArgs(ListArgs):
     status = DelimitedList(fields.String(validate=validate.OneOf([s.value for s in OrderStatus])))
-    area_id = fields.Integer()
-    team_id = fields.Integer()
-    category = fields.String()
+    area_id = Id()
+    team_id = Id()
+    category = Text(32)
     overdue = fields.Boolean()
+    needs_review = fields.Boolean(metadata={"description": "staff: orders whose text WeChat could not check"})
     view = fields.String(validate=validate.OneOf(["requester", "team", "assigned", "area"]),
                          metadata={"description": "requester: mine; team: my teams'; assigned: mine to serve; "
                                                   "area: my areas' (staff)"})
 
 
 class DispatchSchema(Schema):
-    team_id = fields.Integer(required=True)
+    team_id = Id(required=True)
     note = Text(200)
 
 
@@ -99,7 +102,7 @@ class PersonSchema(Schema):
     phone = fields.String()
 
 
-class OrderSchema(Schema):
+class OrderSchema(FastDumpSchema):
     id = fields.Integer()
     status = fields.String()
     category = fields.String()

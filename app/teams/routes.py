@@ -3,7 +3,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from app.auth import current_viewer, optional_viewer
-from app.schema import EmptySchema, ListArgs, Text, decode_cursor, keyset_page, page_schema
+from app.schema import EmptySchema, Id, ListArgs, Text, decode_cursor, keyset_page, page_schema
 from app.teams import service
 
 blp = Blueprint("teams", __name__, description="志愿服务队")
@@ -36,23 +36,23 @@ class TeamSchema(Schema):
 
 
 class TeamArgs(ListArgs):
-    area_id = fields.Integer()
+    area_id = Id()
     include_inactive = fields.Boolean(load_default=False)
 
 
 class TeamCreateSchema(Schema):
     name = Text(64, required=True, min_length=1)
-    area_id = fields.Integer(required=True)
+    area_id = Id(required=True)
     description = Text(500)
-    category_codes = fields.List(fields.String(), load_default=list)
-    leader_id = fields.Integer(allow_none=True)
+    category_codes = fields.List(Text(32), load_default=list)
+    leader_id = Id(allow_none=True)
 
 
 class TeamUpdateSchema(Schema):
     name = Text(64, min_length=1)
     description = Text(500)
-    category_codes = fields.List(fields.String())
-    leader_id = fields.Integer()
+    category_codes = fields.List(Text(32))
+    leader_id = Id()
     is_active = fields.Boolean()
 
 
@@ -61,7 +61,7 @@ class JoinSchema(Schema):
 
 
 class AddMemberSchema(Schema):
-    user_id = fields.Integer(required=True)
+    user_id = Id(required=True)
 
 
 @blp.route("/teams", methods=["GET"])
@@ -129,7 +129,7 @@ def add_member(body, team_id):
 
 
 @blp.route("/teams/<int:team_id>/members/<int:user_id>", methods=["DELETE"])
-@blp.response(204, EmptySchema)
+@blp.response(204)
 def remove_member(team_id, user_id):
     """Remove a member (staff, the leader) or leave the team (the member)."""
     service.remove_member(current_viewer(), service.get_team(team_id), user_id)

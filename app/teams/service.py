@@ -3,7 +3,7 @@ import secrets
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.areas.service import require_area
 from app.auth.viewer import Viewer, subtree_ids_select
@@ -129,7 +129,9 @@ def remove_member(viewer: Viewer, team: Team, user_id: int) -> None:
 
 
 def list_teams(area_id: int | None, limit: int, cursor_id: int | None, include_inactive: bool) -> list[Team]:
-    query = (select(Team).options(selectinload(Team.categories)).order_by(Team.id.desc()).limit(limit + 1))
+    # The area too: present_team checks it against the viewer's grants for every team of the page.
+    query = (select(Team).options(selectinload(Team.categories), joinedload(Team.area))
+             .order_by(Team.id.desc()).limit(limit + 1))
     if area_id is not None:
         area = require_area(area_id)
         query = query.where(Team.area_id.in_(subtree_ids_select([area.path])))

@@ -56,7 +56,7 @@ def create_role_grant(body):
 
 
 @blp.route("/role-grants/<int:grant_id>", methods=["DELETE"])
-@blp.response(204, EmptySchema)
+@blp.response(204)
 def delete_role_grant(grant_id):
     """Take a role grant back."""
     service.revoke_role(current_viewer(), grant_id)

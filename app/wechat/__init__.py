@@ -304,9 +304,29 @@ class DevGateway:
         return "risky" if any(word in text for word in DEV_RISKY_WORDS) else "pass"
 
 
+class _RedactQuerySecrets(logging.Filter):
+    """urllib3 logs each request's URL at DEBUG; WeChat wants the app secret and tokens in the query."""
+
+    _SECRET_PARAM = re.compile(r"\b(secret|access_token|js_code)=[^&\s\"]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self._SECRET_PARAM.sub(r"\1=***", message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def _redact_http_logs() -> None:
+    http_log = logging.getLogger("urllib3.connectionpool")
+    if not any(isinstance(existing, _RedactQuerySecrets) for existing in http_log.filters):
+        http_log.addFilter(_RedactQuerySecrets())
+
+
 def init_app(app: Flask) -> None:
     """Builds the gateway from the app's config and stores it in ``app.extensions["wechat"]``."""
     config = app.config
+    _redact_http_logs()
     gw: Gateway
     if not config.get("WECHAT_APP_ID"):
         gw = DevGateway()

@@ -1,0 +1,48 @@
+"""Backups: SQLite's online backup API, or pg_dump on PostgreSQL.
+
+SQLite is copied page by page through `sqlite3.Connection.backup` while the service keeps
+running (readers and writers go on; the copy is a consistent snapshot). PostgreSQL is dumped
+with `pg_dump --format=custom`, restored with `pg_restore` (see docs/deploy.md).
+"""
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from app.extensions import db
+
+
+def libpq_url(url) -> str:
+    """The libpq form of a SQLAlchemy URL (postgresql+psycopg://… → postgresql://…)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def backup_database(path: str | Path, url=None) -> Path:
+    """Write a consistent copy of the database to `path`; returns the path."""
+    url = make_url(url or db.engine.url)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:":
+            raise ValueError("an in-memory SQLite database cannot be backed up")
+        source = sqlite3.connect(url.database)
+        destination = sqlite3.connect(target)
+        try:
+            with destination:
+                source.backup(destination, pages=1024)  # in steps: writers are never blocked for long
+        finally:
+            destination.close()
+            source.close()
+    elif url.get_backend_name() == "postgresql":
+        subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), libpq_url(url)],
+                       check=True)
+    else:
+        raise ValueError(f"no backup method for {url.get_backend_name()}")
+    return target
+
+
+def restore_postgres(dump: str | Path, url) -> None:
+    """Restore a pg_dump archive into the (new, empty) database at `url`."""
+    subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", "--dbname", libpq_url(url), str(dump)],
+                   check=True)

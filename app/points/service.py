@@ -1,0 +1,125 @@
+"""Points (志愿者积分激励): awarded inside the transaction of the order change that earns them.
+
+The ledger is append-only: a reopened order gets reversing entries rather than deleted ones, and a
+balance or a leaderboard is always a sum over the entries.
+
+- rate: the category's points to the assignee, plus POINTS_GOOD_RATING_BONUS for 4 or 5 stars;
+- close (unrated for AUTO_CLOSE_DAYS, or by staff): the category's points, without a bonus;
+- reopen: an entry reversing what each user still holds from the order;
+- nothing when the requester and the assignee are the same person.
+"""
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import desc, func, select
+
+from app import clock
+from app.areas.service import require_area
+from app.auth.viewer import Viewer, subtree_ids_select
+from app.extensions import db
+from app.orders.models import Order, OrderEvent
+from app.orders.signals import order_changed
+from app.points.models import PointsEntry
+from app.users.models import User
+
+TZ = ZoneInfo("Asia/Shanghai")
+PERIODS = ("week", "month", "year", "all")
+REASON_LABELS = {
+    "order_rated": "志愿服务获评",
+    "rating_bonus": "好评奖励",
+    "order_closed": "志愿服务办结",
+    "order_reopened": "工单重新办理，积分冲回",
+    "call_checkin": "吹哨报到",
+}
+
+
+def award(user_id: int, area_id: int, amount: int, reason: str, *, order_id: int | None = None,
+          call_id: int | None = None, note: str = "", at: datetime | None = None) -> PointsEntry | None:
+    """Append one entry to the ledger in the caller's transaction (nothing for 0 points)."""
+    if not amount:
+        return None
+    entry = PointsEntry(user_id=user_id, area_id=area_id, amount=amount, reason=reason, order_id=order_id,
+                        call_id=call_id, note=note[:200], created_at=at or clock.now())
+    db.session.add(entry)
+    return entry
+
+
+def _award_service(order: Order, event: OrderEvent, reason: str, bonus: bool) -> None:
+    if order.assignee_id is None or order.assignee_id == order.requester_id:
+        return
+    award(order.assignee_id, order.area_id, order.category.points, reason, order_id=order.id,
+          note=order.title, at=event.created_at)
+    if bonus:
+        award(order.assignee_id, order.area_id, int(current_app.config["POINTS_GOOD_RATING_BONUS"]),
+              "rating_bonus", order_id=order.id, note=order.title, at=event.created_at)
+
+
+def _reverse(order: Order, event: OrderEvent) -> None:
+    """Take back what each user still holds from this order."""
+    held = db.session.execute(
+        select(PointsEntry.user_id, PointsEntry.area_id, func.sum(PointsEntry.amount))
+        .where(PointsEntry.order_id == order.id).group_by(PointsEntry.user_id, PointsEntry.area_id))
+    for user_id, area_id, total in held:
+        award(user_id, area_id, -int(total or 0), "order_reopened", order_id=order.id, note=order.title,
+              at=event.created_at)
+
+
+@order_changed.connect
+def on_order_changed(order: Order, event: OrderEvent, viewer: Viewer | None = None, **_) -> None:
+    """Award or reverse points in the transaction of the order change."""
+    if event.action == "rate":
+        _award_service(order, event, "order_rated", bonus=int(event.data.get("stars") or 0) >= 4)
+    elif event.action == "close":
+        _award_service(order, event, "order_closed", bonus=False)
+    elif event.action == "reopen":
+        _reverse(order, event)
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+def balance(user_id: int) -> int:
+    return int(db.session.scalar(select(func.coalesce(func.sum(PointsEntry.amount), 0)).where(
+        PointsEntry.user_id == user_id)) or 0)
+
+
+def entries(viewer: Viewer, limit: int, cursor_id: int | None) -> list[PointsEntry]:
+    """One page of my ledger, newest first."""
+    query = (select(PointsEntry).where(PointsEntry.user_id == viewer.id)
+             .order_by(PointsEntry.id.desc()).limit(limit + 1))
+    if cursor_id:
+        query = query.where(PointsEntry.id < cursor_id)
+    return list(db.session.scalars(query))
+
+
+def period_start(period: str, now: datetime) -> datetime | None:
+    """The start of the current Shanghai week (Monday), month or year; None for all time."""
+    local = now.astimezone(TZ)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "week":
+        start = midnight - timedelta(days=midnight.weekday())
+    elif period == "month":
+        start = midnight.replace(day=1)
+    elif period == "year":
+        start = midnight.replace(month=1, day=1)
+    else:
+        return None
+    return start.astimezone(now.tzinfo)
+
+
+def leaderboard(area_id: int | None, period: str, limit: int, now: datetime) -> list[dict]:
+    """Who earned the most points in the period on orders and calls of the area's subtree; one query."""
+    total = func.sum(PointsEntry.amount).label("points")
+    query = (select(PointsEntry.user_id, User.nickname, total)
+             .join(User, User.id == PointsEntry.user_id)
+             .group_by(PointsEntry.user_id, User.nickname)
+             .having(func.sum(PointsEntry.amount) > 0)
+             .order_by(desc(total), PointsEntry.user_id).limit(limit))
+    if area_id is not None:
+        area = require_area(area_id)
+        query = query.where(PointsEntry.area_id.in_(subtree_ids_select([area.path])))
+    start = period_start(period, now)
+    if start is not None:
+        query = query.where(PointsEntry.created_at >= start)
+    return [{"rank": rank, "user_id": user_id, "nickname": nickname or f"用户{user_id}", "points": int(points)}
+            for rank, (user_id, nickname, points) in enumerate(db.session.execute(query), start=1)]

@@ -1,0 +1,402 @@
+"""Figures of DESIGN §5 for an area subtree and a period, computed in SQL.
+
+Every figure is an aggregate over the orders created in [start, end) whose area lies in the
+scope; rates are derived from the integer counts (null when the denominator is 0). The median
+response time is percentile_cont on PostgreSQL and a row_number() window on SQLite.
+"""
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, extract, func, lateral, or_, select, true
+
+from app import clock
+from app.areas.models import Area
+from app.auth.viewer import STAFF_ROLES, Viewer
+from app.categories.models import Category
+from app.errors import Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.orders.models import DONE_STATUSES, OPEN_STATUSES, Order, OrderStatus, Rating
+from app.points.models import PointsEntry
+from app.teams.models import Team
+
+TZ_NAME = "Asia/Shanghai"
+TZ = ZoneInfo(TZ_NAME)
+BREAKDOWNS = ("category", "team", "area", "day")
+MAX_DAYS = 400  # a day breakdown lists every day of the period, empty ones too
+NO_TEAM_LABEL = "未派单"
+
+COUNT_NAMES = ("received", "cancelled", "completed", "on_time_completed", "rated", "satisfied", "star_sum",
+               "overdue_open")
+
+
+# --- periods ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end) in aware UTC."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def local_start(self) -> datetime:
+        return self.start.astimezone(TZ)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.end.astimezone(TZ)
+
+    def label(self) -> str:
+        """The period as people read it: 2024年3月1日至3月31日."""
+        first, last = self.local_start, self.local_end - timedelta(microseconds=1)
+        if first.year == last.year:
+            return f"{first.year}年{first.month}月{first.day}日至{last.month}月{last.day}日"
+        return f"{first.year}年{first.month}月{first.day}日至{last.year}年{last.month}月{last.day}日"
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), TZ).astimezone(timezone.utc)
+
+
+def month_period(year: int, month: int) -> Period:
+    """One Asia/Shanghai month."""
+    following = (year + 1, 1) if month == 12 else (year, month + 1)
+    return Period(local_midnight(date(year, month, 1)), local_midnight(date(*following, 1)))
+
+
+def current_month() -> Period:
+    today = clock.now().astimezone(TZ)
+    return month_period(today.year, today.month)
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_moment(value: str, field: str) -> datetime:
+    """A date (YYYY-MM-DD, Shanghai midnight) or an ISO datetime (naive: Shanghai time) as aware UTC."""
+    text = value.strip()
+    # A "+08:00" offset sent unencoded in a query string arrives as " 08:00".
+    text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", text)
+    try:
+        if _DATE.match(text):
+            return local_midnight(date.fromisoformat(text))
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed({field: ["时间格式不正确，应为 YYYY-MM-DD 或 ISO 8601 时间"]}) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=TZ)
+    return moment.astimezone(timezone.utc)
+
+
+def parse_period(start: str | None, end: str | None) -> Period:
+    """The period of a request; without both bounds, the current month (or the month around the bound)."""
+    if start is None and end is None:
+        return current_month()
+    if start is not None and end is not None:
+        period = Period(parse_moment(start, "from"), parse_moment(end, "to"))
+    elif start is not None:  # since `from`, up to the end of the current month
+        period = Period(parse_moment(start, "from"), max(current_month().end, clock.now()))
+    else:  # the month that ends at `to`
+        stop = parse_moment(end, "to")
+        last = (stop - timedelta(microseconds=1)).astimezone(TZ)
+        period = Period(month_period(last.year, last.month).start, stop)
+    if period.start >= period.end:
+        raise ValidationFailed({"to": ["结束时间应晚于开始时间"]})
+    return period
+
+
+def parse_month(month: str | None) -> Period:
+    if not month:
+        return current_month()
+    match = _MONTH.match(month.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValidationFailed({"month": ["月份格式不正确，应为 YYYY-MM"]})
+    return month_period(int(match.group(1)), int(match.group(2)))
+
+
+# --- scope --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scope:
+    """The area subtrees the figures cover: one area, or the union of the viewer's grants."""
+
+    roots: tuple[Area, ...]
+
+    @cached_property
+    def area_ids(self) -> list[int]:
+        """Every area id of the subtrees, read once: a literal id list gives the planner exact estimates."""
+        return list(db.session.scalars(select(Area.id).where(self.contains(Area.path)).order_by(Area.id)))
+
+    @property
+    def paths(self) -> list[str]:
+        return [area.path for area in self.roots]
+
+    @property
+    def area(self) -> Area | None:
+        return self.roots[0] if len(self.roots) == 1 else None
+
+    @property
+    def name(self) -> str:
+        return "、".join(area.name for area in self.roots)
+
+    def contains(self, path_column):
+        return or_(*(path_column.startswith(path, autoescape=True) for path in self.paths))
+
+
+def resolve_scope(viewer: Viewer, area_id: int | None) -> Scope:
+    """The asked-for area (404 outside the viewer's scope) or, by default, the viewer's whole scope."""
+    if not viewer.has_role(STAFF_ROLES):
+        raise Forbidden("只有社区工作人员和管理员可以查看统计数据")
+    if area_id is not None:
+        area = db.session.get(Area, area_id)
+        if area is None or not viewer.covers(area.path, STAFF_ROLES):
+            raise NotFound("找不到该区域")
+        return Scope((area,))
+    grants = sorted({g.area.id: g.area for g in viewer.grants if g.role in STAFF_ROLES}.values(),
+                    key=lambda a: a.path)
+    # Drop grants nested inside another grant: the outer subtree already holds them.
+    roots = [a for a in grants if not any(o is not a and a.path.startswith(o.path) for o in grants)]
+    return Scope(tuple(roots))
+
+
+# --- SQL building blocks ------------------------------------------------------------------------
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _local_day(column):
+    """The Asia/Shanghai calendar day of a UTC timestamp column, as 'YYYY-MM-DD'."""
+    if _dialect() == "postgresql":
+        return func.to_char(func.timezone(TZ_NAME, column), "YYYY-MM-DD")
+    # SQLite keeps naive UTC text; Shanghai has had a fixed +08:00 offset since 1991.
+    offset = int(datetime.now(TZ).utcoffset().total_seconds() // 60)
+    return func.strftime("%Y-%m-%d", column, f"{offset:+d} minutes")
+
+
+def _response_minutes():
+    if _dialect() == "postgresql":
+        return extract("epoch", Order.accepted_at - Order.created_at) / 60.0
+    return (func.julianday(Order.accepted_at) - func.julianday(Order.created_at)) * 1440.0
+
+
+def _child_key(scope: Scope, path_column):
+    """For the area breakdown: the id of the scope's child whose subtree holds the row ('' = the root itself).
+
+    With several roots (a viewer granted on several areas) the roots themselves are the items.
+    """
+    if len(scope.roots) > 1:
+        return case(*((path_column.startswith(a.path, autoescape=True), f"={a.id}") for a in scope.roots),
+                    else_="")
+    rest = func.substr(path_column, len(scope.roots[0].path) + 1)
+    if _dialect() == "postgresql":
+        return func.split_part(rest, "/", 1)
+    return func.substr(rest, 1, func.instr(rest, "/") - 1)
+
+
+def _order_key(by: str | None, scope: Scope):
+    return {None: None, "category": Order.category_id, "team": Order.team_id,
+            "area": _child_key(scope, Area.path) if by == "area" else None,
+            "day": _local_day(Order.created_at) if by == "day" else None}[by]
+
+
+def _orders_in(scope: Scope, period: Period):
+    return [Order.area_id.in_(scope.area_ids), Order.created_at >= period.start, Order.created_at < period.end]
+
+
+def _from_orders(query, by: str | None):
+    """FROM orders, joined to areas only when the area breakdown needs their paths."""
+    query = query.select_from(Order)
+    return query.join(Area, Area.id == Order.area_id) if by == "area" else query
+
+
+def _stars_of_order():
+    """The order's rating stars as a LATERAL probe of ix_ratings_order_stars (PostgreSQL).
+
+    A plain join lets the planner hash the whole ratings table even for a few thousand orders;
+    LIMIT 1 keeps the lateral subquery from being flattened, so the cost follows the orders in scope.
+    """
+    rating = lateral(select(Rating.stars).where(Rating.order_id == Order.id).limit(1)).alias("rating")
+    return rating.c.stars
+
+
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _order_counts(by: str | None, scope: Scope, period: Period) -> dict:
+    """{key: {count name: value, 'response_minutes' on PostgreSQL}} in one statement."""
+    key = _order_key(by, scope)
+    postgres = _dialect() == "postgresql"
+    stars = _stars_of_order() if postgres else Rating.stars
+    done = Order.status.in_([s.value for s in DONE_STATUSES])
+    columns = [
+        func.count(Order.id).label("received"),
+        _count_if(Order.status == OrderStatus.CANCELLED.value).label("cancelled"),
+        _count_if(done).label("completed"),
+        _count_if(and_(done, Order.completed_at <= Order.due_at)).label("on_time_completed"),
+        func.count(stars).label("rated"),
+        _count_if(stars >= 4).label("satisfied"),
+        func.coalesce(func.sum(stars), 0).label("star_sum"),
+        _count_if(and_(Order.status.in_([s.value for s in OPEN_STATUSES]), Order.due_at <= clock.now()))
+        .label("overdue_open"),
+    ]
+    if postgres:
+        columns.append(func.percentile_cont(0.5).within_group(_response_minutes()).label("response_minutes"))
+    query = _from_orders(select(*([key.label("key")] if key is not None else []), *columns), by)
+    if postgres:
+        query = query.outerjoin(stars.table, true())
+    else:
+        query = query.outerjoin(Rating, Rating.order_id == Order.id)
+    query = query.where(*_orders_in(scope, period))
+    if key is not None:
+        query = query.group_by(key)
+    result = {}
+    for row in db.session.execute(query).mappings():
+        values = {name: int(row[name] or 0) for name in COUNT_NAMES}
+        if postgres:
+            values["response_minutes"] = row["response_minutes"]
+        result[row["key"] if key is not None else None] = values
+    if not postgres:
+        medians = _sqlite_medians(by, key, scope, period)
+        for name, values in result.items():
+            values["response_minutes"] = medians.get(name)
+    return result
+
+
+def _sqlite_medians(by: str | None, key, scope: Scope, period: Period) -> dict:
+    """Median minutes to acceptance per key: the middle row(s) of a row_number() window."""
+    minutes = _response_minutes()
+    partition = {"partition_by": key} if key is not None else {}
+    ranked = (_from_orders(select(*([key.label("key")] if key is not None else []), minutes.label("minutes"),
+                                  func.row_number().over(order_by=minutes, **partition).label("rn"),
+                                  func.count().over(**partition).label("n")), by)
+              .where(*_orders_in(scope, period), Order.accepted_at.is_not(None))
+              .subquery())
+    middle = or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)
+    group = [ranked.c.key] if key is not None else []
+    query = select(*group, func.avg(ranked.c.minutes)).where(middle)
+    if group:
+        query = query.group_by(*group)
+    rows = db.session.execute(query).all()
+    if key is None:
+        return {None: rows[0][0]} if rows and rows[0][0] is not None else {}
+    return {row[0]: row[1] for row in rows}
+
+
+def _points(by: str | None, scope: Scope, period: Period) -> dict:
+    """Points entries of the scope's areas made in the period, summed per key."""
+    if by in ("category", "team"):  # through the order the points were earned on
+        key = Order.category_id if by == "category" else Order.team_id
+        query = (select(key.label("key"), func.sum(PointsEntry.amount)).select_from(PointsEntry)
+                 .join(Order, Order.id == PointsEntry.order_id))
+    else:
+        key = {None: None, "area": _child_key(scope, Area.path) if by == "area" else None,
+               "day": _local_day(PointsEntry.created_at) if by == "day" else None}[by]
+        query = select(*([key.label("key")] if key is not None else []), func.sum(PointsEntry.amount)) \
+            .select_from(PointsEntry)
+    if by == "area":
+        query = query.join(Area, Area.id == PointsEntry.area_id)
+    query = query.where(PointsEntry.area_id.in_(scope.area_ids), PointsEntry.created_at >= period.start,
+                        PointsEntry.created_at < period.end)
+    if key is not None:
+        query = query.group_by(key)
+        return {row[0]: int(row[1] or 0) for row in db.session.execute(query)}
+    return {None: int(db.session.execute(query).scalar() or 0)}
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+def ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def figures(counts: dict | None, points: int) -> dict:
+    """The names of DESIGN §5 from the counts of one group."""
+    counts = counts or {name: 0 for name in COUNT_NAMES}
+    valid = counts["received"] - counts["cancelled"]
+    median = counts.get("response_minutes")
+    return {
+        "received": counts["received"],
+        "cancelled": counts["cancelled"],
+        "valid": valid,
+        "completed": counts["completed"],
+        "completion_rate": ratio(counts["completed"], valid),
+        "on_time_completed": counts["on_time_completed"],
+        "on_time_rate": ratio(counts["on_time_completed"], counts["completed"]),
+        "response_minutes": round(float(median), 2) if median is not None else None,
+        "rated": counts["rated"],
+        "satisfied": counts["satisfied"],
+        "satisfaction_rate": ratio(counts["satisfied"], counts["rated"]),
+        "avg_stars": ratio(counts["star_sum"], counts["rated"]),
+        "overdue_open": counts["overdue_open"],
+        "volunteer_services": counts["completed"],
+        "points_awarded": points,
+    }
+
+
+def describe(scope: Scope, period: Period) -> dict:
+    return {"area_id": scope.area.id if scope.area else None, "area_name": scope.name,
+            "from": period.start, "to": period.end}
+
+
+def summary(scope: Scope, period: Period) -> dict:
+    """The figures of the whole scope and period."""
+    counts = _order_counts(None, scope, period).get(None)
+    return {**describe(scope, period), **figures(counts, _points(None, scope, period)[None])}
+
+
+def breakdown(scope: Scope, period: Period, by: str) -> dict:
+    """The figures per category, team, child area or Shanghai day."""
+    if by not in BREAKDOWNS:
+        raise ValidationFailed({"by": [f"取值应为以下之一：{', '.join(BREAKDOWNS)}"]})
+    counts = _order_counts(by, scope, period)
+    points = _points(by, scope, period)
+    keys = set(counts) | set(points)
+    if by == "day":
+        if period.end - period.start > timedelta(days=MAX_DAYS):
+            raise ValidationFailed({"to": [f"按日统计的期间不能超过 {MAX_DAYS} 天"]})
+        keys |= set(_days(period))
+    labelled = _labels(by, scope, keys)
+    items = [{"key": key, "label": label, **figures(counts.get(raw), points.get(raw, 0))}
+             for raw, key, label, _sort in sorted(labelled, key=lambda item: item[3])]
+    if by in ("category", "team"):
+        items.sort(key=lambda item: (item["key"] is None, -item["received"], -item["points_awarded"]))
+    return {**describe(scope, period), "by": by, "items": items}
+
+
+def _days(period: Period) -> list[str]:
+    first = period.local_start.date()
+    last = (period.local_end - timedelta(microseconds=1)).date()
+    return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+
+
+def _labels(by: str, scope: Scope, keys: set) -> list[tuple]:
+    """(raw key, public key, label, sort key) for each group key of a breakdown."""
+    if by == "day":
+        return [(k, k, f"{int(k[5:7])}月{int(k[8:10])}日", k) for k in keys]
+    if by == "category":
+        rows = db.session.execute(select(Category.id, Category.code, Category.name, Category.sort_order)
+                                  .where(Category.id.in_([k for k in keys if k is not None])))
+        return [(cid, code, name, (order, code)) for cid, code, name, order in rows]
+    if by == "team":
+        names = dict(db.session.execute(select(Team.id, Team.name).where(
+            Team.id.in_([k for k in keys if k is not None]))).all())
+        return [(k, k, names.get(k, NO_TEAM_LABEL) if k is not None else NO_TEAM_LABEL,
+                 (k is None, k or 0)) for k in keys]
+    # area: '' is the root itself, '=<id>' one of several roots, '<id>' a child of the single root
+    ids = {int(k.lstrip("=")) for k in keys if k}
+    names = dict(db.session.execute(select(Area.id, Area.name).where(Area.id.in_(ids))).all()) if ids else {}
+    labelled = []
+    for k in keys:
+        if not k:
+            root = scope.roots[0]
+            labelled.append((k, root.id, f"{root.name}（本级）", (0, 0)))
+        else:
+            area_id = int(k.lstrip("="))
+            labelled.append((k, area_id, names.get(area_id, str(area_id)), (1, area_id)))
+    return labelled

@@ -1,0 +1,65 @@
+"""The background worker (`flask worker`): supervision passes and notification delivery.
+
+`flask worker` repeats a pass every WORKER_INTERVAL_SECONDS until SIGTERM or SIGINT, which let the
+message in hand finish and give back the rest of the batch; `flask worker --once` runs one pass
+and exits (for cron and tests). Several workers may run on PostgreSQL; on SQLite run one.
+"""
+import logging
+import signal
+import threading
+from collections.abc import Callable
+
+from flask import current_app
+
+from app.extensions import db
+from app.notifications.delivery import deliver_pending, worker_name
+from app.supervision.service import supervise
+
+log = logging.getLogger(__name__)
+BATCHES_PER_PASS = 20  # then the ladder has its turn again; a backlog is worked on without sleeping
+
+
+def run_pass(worker: str | None = None, should_stop: Callable[[], bool] = lambda: False) -> dict:
+    """Supervise open orders, then deliver the due notifications (those just written included)."""
+    summary = supervise()
+    delivered = deliver_pending(worker, should_stop=should_stop, max_batches=BATCHES_PER_PASS)
+    summary.update({key: delivered.get(key, 0) for key in ("sent", "skipped", "refused", "retry", "failed")})
+    summary["backlog"] = sum(delivered.values()) >= BATCHES_PER_PASS * int(current_app.config["NOTIFY_BATCH_SIZE"])
+    return summary
+
+
+def run_forever(interval: float, stop: threading.Event) -> int:
+    """Passes until `stop` is set; returns how many ran. A failed pass is logged and the next one tried."""
+    worker, passes = worker_name(), 0
+    log.info("worker %s started; a pass every %s s", worker, interval)
+    while not stop.is_set():
+        try:
+            summary = run_pass(worker, should_stop=stop.is_set)
+            passes += 1
+            if any(summary.values()):
+                log.info("worker pass: %s", summary)
+        except Exception:  # the database may be away for a moment: try again next time
+            log.exception("worker pass failed")
+            db.session.rollback()
+            summary = {}
+        finally:
+            db.session.remove()
+        stop.wait(0 if summary.get("backlog") else interval)
+    log.info("worker %s stopped after %d passes", worker, passes)
+    return passes
+
+
+def install_stop_handlers(stop: threading.Event) -> Callable[[], None]:
+    """SIGTERM and SIGINT set `stop`; returns a function that puts the old handlers back."""
+    def handle(signum, _frame):
+        log.info("worker received %s; stopping after the current message", signal.Signals(signum).name)
+        stop.set()
+
+    previous = {signum: signal.signal(signum, handle) for signum in (signal.SIGTERM, signal.SIGINT)}
+
+    def restore() -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    return restore
+

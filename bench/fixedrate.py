@@ -1,0 +1,106 @@
+"""An open-loop, fixed-rate HTTP client (what wrk2 does and Debian's wrk does not).
+
+Requests are sent on a fixed schedule whatever the server's pace, and each latency is measured
+from the moment the request was *due*, so a stalled server shows in the percentiles instead of
+slowing the client down (no coordinated omission). One TCP connection per request, as gunicorn's
+sync workers close each connection anyway.
+"""
+import asyncio
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+Request = tuple[str, str, dict, bytes | None]  # method, path, headers, body
+
+
+async def _one(host: str, port: int, request: Request, timeout: float) -> int:
+    method, path, headers, body = request
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    if body is not None:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    payload = ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    try:
+        writer.write(payload)
+        await writer.drain()
+        status_line = await asyncio.wait_for(reader.readline(), timeout)
+        await asyncio.wait_for(reader.read(), timeout)  # the rest, until the server closes
+        return int(status_line.split()[1])
+    finally:
+        writer.close()
+
+
+async def _run(base_url: str, make_request: Callable[[int], Request], rate: float, duration: float,
+               timeout: float, max_inflight: int) -> dict:
+    parts = urlsplit(base_url)
+    host, port = parts.hostname, parts.port or 80
+    total = int(rate * duration)
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    inflight = asyncio.Semaphore(max_inflight)
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.05
+    dropped = 0
+
+    async def fire(i: int, due: float) -> None:
+        try:
+            status = await _one(host, port, make_request(i), timeout)
+        except (OSError, asyncio.TimeoutError, IndexError, ValueError):
+            status = 0
+        finally:
+            inflight.release()
+        latencies.append((loop.time() - due) * 1000)
+        statuses[status] += 1
+
+    tasks = []
+    for i in range(total):
+        due = start + i / rate
+        delay = due - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if inflight.locked():
+            dropped += 1  # the server is this far behind: count it, don't pile up
+            statuses["dropped"] += 1
+            continue
+        await inflight.acquire()
+        tasks.append(asyncio.ensure_future(fire(i, due)))
+    await asyncio.gather(*tasks)
+    elapsed = loop.time() - start
+    latencies.sort()
+    if not latencies:
+        return {"rate": rate, "sent": 0, "errors": total}
+
+    def pct(p: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))], 2)
+
+    ok = sum(n for s, n in statuses.items() if isinstance(s, int) and 200 <= s < 300)
+    return {"rate": rate, "sent": len(latencies), "achieved_rps": round(len(latencies) / elapsed, 1),
+            "p50_ms": pct(50), "p90_ms": pct(90), "p99_ms": pct(99), "max_ms": round(latencies[-1], 2),
+            "mean_ms": round(statistics.fmean(latencies), 2), "ok": ok,
+            "errors": len(latencies) - ok + dropped, "statuses": {str(k): v for k, v in statuses.items()}}
+
+
+def fixed_rate(base_url: str, make_request: Callable[[int], Request], rate: float = 300, duration: float = 5,
+               timeout: float = 10, max_inflight: int = 256) -> dict:
+    """Send `rate` requests a second for `duration` seconds; latency percentiles in ms."""
+    return asyncio.run(_run(base_url, make_request, rate, duration, timeout, max_inflight))
+
+
+if __name__ == "__main__":
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("url", help="e.g. http://127.0.0.1:8000/api/v1/health")
+    parser.add_argument("--rate", type=float, default=300)
+    parser.add_argument("--duration", type=float, default=5)
+    parser.add_argument("--token")
+    args = parser.parse_args()
+    split = urlsplit(args.url)
+    headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
+    path = split.path + (f"?{split.query}" if split.query else "")
+    print(json.dumps(fixed_rate(f"{split.scheme}://{split.netloc}", lambda i: ("GET", path, headers, None),
+                                args.rate, args.duration)))

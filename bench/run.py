@@ -1,0 +1,179 @@
+"""The HTTP benchmark: gunicorn (gunicorn.conf.py) on SQLite and PostgreSQL with generated data.
+
+    .venv/bin/python bench/run.py            # make bench: 100k orders, 10 s per endpoint
+    .venv/bin/python bench/run.py --quick    # make bench-quick: ≤ 60 s in all
+
+For each database: a fresh database with the demo world and `--orders` generated orders, then
+1. SQL statements per request of each endpoint, counted in-process;
+2. wrk (closed loop) against gunicorn: requests/s, p50 and p99 of
+   GET /health, GET /orders?limit=20 (staff), GET /orders/{id}, POST /orders, POST /orders/{id}/accept,
+   each also as a ratio to /health's rate;
+3. an open-loop client at a fixed 300 requests/s: p50 and p99 of each endpoint (bench/fixedrate.py);
+4. the RSS of every gunicorn worker, from /proc.
+A human-readable table goes to stderr; the last line on stdout is one line of JSON with every figure.
+Rate limits are off (RATELIMIT_ENABLED=false).
+"""
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common  # noqa: E402
+from common import say  # noqa: E402
+from fixedrate import fixed_rate  # noqa: E402
+
+ENDPOINTS = ("health", "list", "detail", "create", "accept")
+TARGETS = {"list_ratio": 0.30, "detail_ratio": 0.35, "create_ratio_postgresql": 0.15, "p99_ms_at_300": 50,
+           "statements": 6, "worker_rss_mb": 150}
+
+
+def bench_database(kind: str, args, workdir: Path) -> dict:
+    started = time.perf_counter()
+    url = common.fresh_database(kind, workdir)
+    app = common.make_app(url)
+    common.build_schema(app)
+    # Enough dispatched orders that every accept (wrk and fixed rate) takes a fresh one.
+    backlog = int(args.duration * 900 + args.fixed_duration * args.rate + 200)
+    actors = common.populate(app, args.orders, backlog, log=lambda *a: None)
+    say(f"[{kind}] data ready: {args.orders} orders, {backlog} dispatched for accept "
+        f"({time.perf_counter() - started:.1f}s)")
+    statements = common.statements_per_request(app, actors)
+    actors.accept_ids = actors.accept_ids[:-5]  # the in-process count used the last five
+    say(f"[{kind}] statements per request: {statements}")
+
+    server = common.start_gunicorn(url, workdir, workers=args.workers)
+    try:
+        results = run_endpoints(server.url, actors, args)
+        workers = server.worker_pids()
+        rss = {str(pid): round(common.rss_mb(pid), 1) for pid in workers}
+        peak = {str(pid): round(common.rss_mb(pid, "VmHWM"), 1) for pid in workers}
+    finally:
+        server.stop()
+    health = results["wrk"]["health"]["rps"] or 1
+    for name in ENDPOINTS:
+        results["wrk"][name]["ratio"] = round(results["wrk"][name]["rps"] / health, 3)
+    return {"endpoints": results["wrk"], "fixed_rate": results["fixed"], "statements": statements,
+            "worker_rss_mb": rss, "worker_peak_rss_mb": peak, "workers": len(workers),
+            "orders": args.orders, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def run_endpoints(base: str, actors: common.Actors, args) -> dict:
+    api = f"{base}/api/v1"
+    body = json.dumps(common.order_body(actors.area_id), ensure_ascii=False)
+    detail_ids = ",".join(map(str, actors.detail_ids[:500]))
+    half = len(actors.accept_ids) - int(args.fixed_duration * args.rate) - 50
+    wrk_accept, fixed_accept = actors.accept_ids[:half], actors.accept_ids[half:]
+    wrk_runs = {
+        "health": ("get.lua", f"{api}/health", {}),
+        "list": ("get.lua", f"{api}/orders?limit=20", {"BENCH_TOKEN": actors.staff_token}),
+        "detail": ("detail.lua", api, {"BENCH_TOKEN": actors.staff_token, "BENCH_IDS": detail_ids}),
+        "create": ("create.lua", api, {"BENCH_TOKEN": actors.resident_token, "BENCH_BODY": body}),
+        "accept": ("accept.lua", api, {"BENCH_TOKEN": actors.volunteer_token,
+                                       "BENCH_IDS": ",".join(map(str, wrk_accept)),
+                                       "BENCH_THREADS": str(args.threads)}),
+    }
+    results = {"wrk": {}, "fixed": {}}
+    # Warm every worker up (imports, compiled statements, connections) before anything is measured.
+    for name in ("health", "list", "detail", "create"):
+        script, url, env = wrk_runs[name]
+        common.run_wrk(url, script, 1, args.connections, args.threads, env)
+    for name, (script, url, env) in wrk_runs.items():
+        results["wrk"][name] = common.run_wrk(url, script, args.duration, args.connections, args.threads, env)
+        say(f"  wrk {name:7} {results['wrk'][name]}")
+    staff = {"Authorization": f"Bearer {actors.staff_token}"}
+    resident = {"Authorization": f"Bearer {actors.resident_token}"}
+    volunteer = {"Authorization": f"Bearer {actors.volunteer_token}"}
+    detail = actors.detail_ids[:500]
+    encoded = body.encode()
+    requests = {
+        "health": lambda i: ("GET", "/api/v1/health", {}, None),
+        "list": lambda i: ("GET", "/api/v1/orders?limit=20", staff, None),
+        "detail": lambda i: ("GET", f"/api/v1/orders/{detail[i % len(detail)]}", staff, None),
+        "create": lambda i: ("POST", "/api/v1/orders", resident, encoded),
+        "accept": lambda i: ("POST", f"/api/v1/orders/{fixed_accept[i]}/accept", volunteer, b"{}"),
+    }
+    for name, make in requests.items():
+        figures = fixed_rate(base, make, rate=args.rate, duration=args.fixed_duration)
+        figures.pop("statuses", None) if not figures.get("errors") else None
+        results["fixed"][name] = figures
+        say(f"  {args.rate:.0f} rps {name:7} {figures}")
+    return results
+
+
+def check_targets(figures: dict) -> dict:
+    """Each target and whether it was met."""
+    checks = {}
+    for kind, result in figures["databases"].items():
+        wrk, fixed = result["endpoints"], result["fixed_rate"]
+        checks[f"{kind}.list_ratio>={TARGETS['list_ratio']}"] = wrk["list"]["ratio"] >= TARGETS["list_ratio"]
+        checks[f"{kind}.detail_ratio>={TARGETS['detail_ratio']}"] = wrk["detail"]["ratio"] >= TARGETS["detail_ratio"]
+        if kind == "postgresql":
+            checks[f"{kind}.create_ratio>={TARGETS['create_ratio_postgresql']}"] = \
+                wrk["create"]["ratio"] >= TARGETS["create_ratio_postgresql"]
+        for name in ENDPOINTS:
+            checks[f"{kind}.{name}.p99@300rps<={TARGETS['p99_ms_at_300']}ms"] = \
+                fixed[name].get("p99_ms", 1e9) <= TARGETS["p99_ms_at_300"] and fixed[name].get("errors", 1) == 0
+        checks[f"{kind}.statements<={TARGETS['statements']}"] = max(result["statements"].values()) <= \
+            TARGETS["statements"]
+        checks[f"{kind}.worker_rss<={TARGETS['worker_rss_mb']}MB"] = max(result["worker_rss_mb"].values()) <= \
+            TARGETS["worker_rss_mb"]
+    return checks
+
+
+def print_table(figures: dict) -> None:
+    for kind, result in figures["databases"].items():
+        say(f"\n== {kind}: {result['orders']} orders, {result['workers']} gunicorn workers ==")
+        say(f"{'endpoint':8} {'req/s':>8} {'×health':>8} {'p50 ms':>8} {'p99 ms':>8} │ "
+            f"{'@300/s p50':>10} {'p99':>7} {'errors':>6} │ {'SQL/req':>7}")
+        for name in ENDPOINTS:
+            w, f = result["endpoints"][name], result["fixed_rate"][name]
+            say(f"{name:8} {w['rps']:8.1f} {w['ratio']:8.3f} {w['p50_ms']:8.2f} {w['p99_ms']:8.2f} │ "
+                f"{f.get('p50_ms', float('nan')):10.2f} {f.get('p99_ms', float('nan')):7.2f} "
+                f"{f.get('errors', 0):6d} │ {result['statements'][name]:7.2f}")
+        say(f"worker RSS MB: {result['worker_rss_mb']} (peak {result['worker_peak_rss_mb']})")
+    say("\ntargets:")
+    for name, ok in figures["targets_met"].items():
+        say(f"  {'ok  ' if ok else 'MISS'} {name}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="≤ 60 s: 5k orders, 2 s per endpoint")
+    parser.add_argument("--orders", type=int)
+    parser.add_argument("--duration", type=float, help="seconds of wrk per endpoint")
+    parser.add_argument("--fixed-duration", type=float, help="seconds at the fixed rate per endpoint")
+    parser.add_argument("--rate", type=float, default=300, help="the fixed rate (requests/s)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections")
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py's)")
+    parser.add_argument("--db", default="sqlite,postgresql", help="databases, comma-separated")
+    args = parser.parse_args()
+    args.orders = args.orders if args.orders is not None else (5000 if args.quick else 100_000)
+    args.duration = args.duration or (2 if args.quick else 10)
+    args.fixed_duration = args.fixed_duration or (2 if args.quick else 10)
+    common.ensure_wrk()
+    kinds = [k.strip() for k in args.db.split(",") if k.strip()]
+    if "postgresql" in kinds and not common.postgres_available():
+        say(f"PostgreSQL is not reachable at {common.PG_BASE}: skipping it")
+        kinds.remove("postgresql")
+    figures = {"databases": {}, "quick": args.quick, "cores": os.cpu_count(), "rate": args.rate,
+               "wrk": {"connections": args.connections, "threads": args.threads, "seconds": args.duration}}
+    with tempfile.TemporaryDirectory(prefix="sqwd-bench-") as tmp:
+        for kind in kinds:
+            figures["databases"][kind] = bench_database(kind, args, Path(tmp))
+            if kind == "postgresql":
+                common.drop_postgres("sqwd_bench")
+    figures["load_average"] = os.getloadavg()[0]
+    figures["targets_met"] = check_targets(figures)
+    print_table(figures)
+    print(common.dump_json(figures), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,474 @@
+"""Notifications: the outbox written with each change, its delivery by the worker (in-app and WeChat
+subscribe messages against the fake WeChat server), retries, leases, and the messages API."""
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app import clock, create_app
+from app.extensions import db
+from app.notifications.delivery import _prepare, claim, deliver_pending
+from app.notifications.models import Message, Notification
+from app.notifications.service import fit_value, notify
+from app.orders.signals import order_changed
+from app.users.models import User
+from tests.conftest import is_postgres
+
+ROOT = Path(__file__).resolve().parent.parent
+
+T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Shanghai
+TEMPLATES = {"WECHAT_TEMPLATE_DISPATCHED": "tpl-dispatched", "WECHAT_TEMPLATE_ACCEPTED": "tpl-accepted",
+             "WECHAT_TEMPLATE_COMPLETED": "tpl-completed", "WECHAT_TEMPLATE_REMINDER": "tpl-reminder",
+             "WECHAT_TEMPLATE_FOLLOWED_UP": "tpl-followed-up"}
+
+
+@pytest.fixture
+def wx_app(app, database_url, fake_wechat):
+    """An app on the test database that delivers through the fake WeChat server, templates configured."""
+    wx = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, WECHAT_APP_ID=fake_wechat.app_id,
+                    WECHAT_APP_SECRET=fake_wechat.app_secret, WECHAT_API_BASE_URL=fake_wechat.url,
+                    WECHAT_TIMEOUT=2.0, NOTIFY_RETRY_BASE_SECONDS=60, NOTIFY_MAX_ATTEMPTS=4, **TEMPLATES)
+    yield wx
+    with wx.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def at_t0(app):
+    clock.freeze(T0)
+    yield T0
+
+
+def deliver(app, **kwargs) -> Counter:
+    with app.app_context():
+        return deliver_pending(**kwargs)
+
+
+def rows(app, model, *where) -> list:
+    with app.app_context():
+        found = list(db.session.scalars(select(model).where(*where).order_by(model.id)))
+        db.session.expunge_all()
+        return found
+
+
+def names(demo, user_ids) -> set[str]:
+    by_id = {user_id: name for name, user_id in demo.user_ids.items()}
+    return {by_id[user_id] for user_id in user_ids}
+
+
+# --- the outbox, written with the change ------------------------------------------------------------
+
+def test_who_is_told_what(app, demo):
+    """Does each step queue its notification to the right people, and nothing to the one who acted?"""
+    order = demo.create_order()
+    steps = [("dispatch", "staff_sy", {"team_id": demo.team_sy}, "dispatched", {"vol1", "vol2", "leader_sy"}),
+             ("accept", "vol1", None, "accepted", {"resident"}),
+             ("start", "vol1", None, None, set()),
+             ("complete", "vol1", {"result": "已陪同完成复查"}, "completed", {"resident"}),
+             ("rate", "resident", {"stars": 2, "comment": "来晚了"}, None, set()),
+             ("review", "staff_sy", {"note": "已电话回访，志愿者已致歉"}, "followed_up", {"resident"})]
+    assert rows(app, Notification) == []
+    for action, who, body, kind, people in steps:
+        before = len(rows(app, Notification))
+        demo.act(order["id"], action, who, body)
+        queued = rows(app, Notification)[before:]
+        assert {n.kind for n in queued} <= {kind}, action
+        assert names(demo, [n.user_id for n in queued]) == people, action
+    followed_up = rows(app, Notification, Notification.kind == "followed_up")[0]
+    assert followed_up.body == "工作人员已回访您对工单「陪医」的评价：已电话回访，志愿者已致歉"
+    assert followed_up.page == f"pages/orders/detail/index?id={order['id']}"
+
+
+def test_a_team_member_dispatching_is_not_told(app, demo, client):
+    """When the staff member who dispatches is also on the team, is only the rest of the team told?"""
+    with app.app_context():
+        from app.teams.models import TeamMember
+
+        db.session.add(TeamMember(team_id=demo.team_sy, user_id=demo.user_ids["staff_sy"], role="member"))
+        db.session.commit()
+    order = demo.create_order()
+    demo.act(order["id"], "dispatch", "staff_sy", {"team_id": demo.team_sy})
+
+    assert names(demo, [n.user_id for n in rows(app, Notification)]) == {"vol1", "vol2", "leader_sy"}
+
+
+def test_nothing_is_queued_when_the_change_fails(app, demo, client):
+    """Is the outbox row part of the change's transaction, gone with it when it rolls back?"""
+    order = demo.create_order()
+
+    def explode(sender, **kwargs):
+        raise RuntimeError("boom after the outbox row was added")
+
+    order_changed.connect(explode)
+    try:
+        response = client.post(f"/api/v1/orders/{order['id']}/dispatch", json={"team_id": demo.team_sy},
+                               headers=demo.headers("staff_sy"))
+    finally:
+        order_changed.disconnect(explode)
+    assert response.status_code == 500
+    assert rows(app, Notification) == []
+    assert client.get(f"/api/v1/orders/{order['id']}",
+                      headers=demo.headers("staff_sy")).get_json()["status"] == "ordered"
+
+
+@pytest.mark.parametrize(("key", "value", "expected"), [
+    ("thing1", "一二三四五六七八九十一二三四五六七八九十", "一二三四五六七八九十一二三四五六七八九十"),
+    ("thing1", "一二三四五六七八九十一二三四五六七八九十多", "一二三四五六七八九十一二三四五六七八九…"),
+    ("name2", "欧阳一二三四五六七八九", "欧阳一二三四五六七…"),
+    ("phrase3", "已超时很久了", "已超时很…"),
+    ("thing4", "  换行\n和  空格  ", "换行 和 空格"),
+    ("thing5", "", "无"),
+    ("time2", datetime(2025, 3, 2, 16, 5, tzinfo=timezone.utc), "2025年3月3日 00:05"),
+])
+def test_template_values_fit_wechat_limits(key, value, expected):
+    """Are template values cut to WeChat's limits by key type, and times shown in Shanghai time?"""
+    assert fit_value(key, value) == expected
+
+
+# --- delivery: in-app messages ------------------------------------------------------------------------
+
+def test_worker_delivers_in_app_messages(app, demo, client):
+    """Does the worker turn each outbox row into one in-app message (dev mode: nothing to send)?"""
+    order = demo.create_order()
+    demo.act(order["id"], "dispatch", "staff_sy", {"team_id": demo.team_sy})
+    assert client.get("/api/v1/me/messages", headers=demo.headers("vol1")).get_json()["items"] == []
+
+    assert deliver(app) == Counter(skipped=3)
+    assert deliver(app) == Counter()
+
+    page = client.get("/api/v1/me/messages", headers=demo.headers("vol1")).get_json()
+    assert page["unread"] == 1 and page["next_cursor"] is None
+    [message] = page["items"]
+    assert message["kind"] == "dispatched" and message["kind_label"] == "派单通知"
+    assert message["title"] == "新工单待接单"
+    assert message["body"] == "松阳社区的工单「陪医」已派给松阳社区党员志愿服务队，请尽快接单。"
+    assert message["order_id"] == order["id"] and message["read"] is False
+    assert {(n.status, n.wechat_status) for n in rows(app, Notification)} == {("done", "skipped")}
+
+
+def test_read_one_and_read_all(app, demo, client):
+    """Does reading a message lower the unread count, and read-all clear it?"""
+    order = demo.create_order()
+    demo.act(order["id"], "dispatch", "staff_sy", {"team_id": demo.team_sy})
+    demo.act(order["id"], "decline", "vol2", {"reason": "没空"})
+    demo.act(order["id"], "dispatch", "staff_sy", {"team_id": demo.team_sy})
+    deliver(app)
+    vol1 = demo.headers("vol1")
+    first, second = client.get("/api/v1/me/messages", headers=vol1).get_json()["items"]
+
+    read = client.post(f"/api/v1/me/messages/{second['id']}/read", headers=vol1)
+    again = client.post(f"/api/v1/me/messages/{second['id']}/read", headers=vol1)
+
+    assert read.status_code == 200 and read.get_json()["read"] is True
+    assert again.get_json()["read_at"] == read.get_json()["read_at"]
+    page = client.get("/api/v1/me/messages", headers=vol1).get_json()
+    assert page["unread"] == 1
+    assert [m["id"] for m in client.get("/api/v1/me/messages?unread=true", headers=vol1).get_json()["items"]] \
+        == [first["id"]]
+    response = client.post("/api/v1/me/messages/read-all", headers=vol1)
+    assert response.get_json() == {"marked": 1, "unread": 0}
+    assert client.get("/api/v1/me/messages", headers=vol1).get_json()["unread"] == 0
+
+
+def test_messages_are_mine_only(app, demo, client):
+    """Do I list only my messages, and is someone else's message 404 to me?"""
+    order = demo.create_order()
+    demo.act(order["id"], "dispatch", "staff_sy", {"team_id": demo.team_sy})
+    deliver(app)
+    [theirs] = client.get("/api/v1/me/messages", headers=demo.headers("vol1")).get_json()["items"]
+
+    for who in ("resident", "staff_sy", "admin"):
+        assert client.get("/api/v1/me/messages", headers=demo.headers(who)).get_json() == \
+            {"items": [], "next_cursor": None, "unread": 0}
+        response = client.post(f"/api/v1/me/messages/{theirs['id']}/read", headers=demo.headers(who))
+        assert response.status_code == 404 and response.get_json()["code"] == "not_found"
+    assert client.post("/api/v1/me/messages/999999/read", headers=demo.headers("vol1")).status_code == 404
+    assert client.get("/api/v1/me/messages").status_code == 401
+    assert client.get("/api/v1/me/messages", headers=demo.headers("vol1")).get_json()["unread"] == 1
+
+
+def test_messages_page_by_keyset_in_fixed_statements(app, demo, client, count_statements):
+    """Do messages page newest first by cursor, with the same few statements whatever the page holds?"""
+    with app.app_context():
+        for n in range(25):
+            notify([demo.user_ids["vol1"]], "remind", f"催办{n}", f"第{n}条")
+        db.session.commit()
+    deliver(app)
+    headers = demo.headers("vol1")
+    seen, cursor, counts = [], None, []
+    while True:
+        with count_statements() as statements:
+            page = client.get("/api/v1/me/messages?limit=10" + (f"&cursor={cursor}" if cursor else ""),
+                              headers=headers).get_json()
+        counts.append(len(statements))
+        seen += [m["title"] for m in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == [f"催办{n}" for n in reversed(range(25))]
+    assert len(counts) == 3 and len(set(counts)) == 1 and counts[0] <= 3
+    bad = client.get("/api/v1/me/messages?cursor=nonsense", headers=headers)
+    assert bad.status_code == 422 and "cursor" in bad.get_json()["errors"]
+
+
+# --- delivery: WeChat subscribe messages against the fake server --------------------------------------
+
+def test_subscribe_message_sent(app, wx_app, demo, fake_wechat, at_t0):
+    """Is a subscribe message sent to each recipient's openid with the kind's template, page and data?"""
+    order = demo.create_order(title="陪同张大爷去县人民医院复查心血管科并取药回家")
+    demo.act(order["id"], "dispatch", "staff_sy", {"team_id": demo.team_sy})
+
+    assert deliver(wx_app) == Counter(sent=3)
+
+    sent = {m["touser"]: m for m in fake_wechat.sent_messages}
+    assert set(sent) == {"demo-volunteer-sy-1", "demo-volunteer-sy-2", "demo-leader-sy"}
+    message = sent["demo-volunteer-sy-1"]
+    assert message["template_id"] == "tpl-dispatched"
+    assert message["page"] == f"pages/orders/detail/index?id={order['id']}"
+    assert message["data"] == {"thing1": {"value": "陪同张大爷去县人民医院复查心血管科并取…"},
+                               "thing2": {"value": "松阳社区"}, "time3": {"value": "2025年3月3日 09:00"},
+                               "thing4": {"value": "请尽快接单"}}
+    assert all(len(v["value"]) <= 20 for v in message["data"].values())
+    assert {(n.status, n.wechat_status, n.attempts) for n in rows(app, Notification)} == {("done", "sent", 1)}
+    assert len(rows(app, Message)) == 3
+
+
+def test_refused_subscription_is_recorded_not_retried(app, wx_app, demo, fake_wechat, at_t0):
+    """Is 43101 (no subscription left) recorded as a permanent failure, the in-app message kept?"""
+    order = demo.create_order()
+    demo.act(order["id"], "dispatch", "staff_sy", {"team_id": demo.team_sy})
+    fake_wechat.fail_next("subscribe_send", 43101)
+
+    assert deliver(wx_app) == Counter(refused=1, sent=2)
+    clock.advance(days=1)
+    assert deliver(wx_app) == Counter()
+
+    refused = [n for n in rows(app, Notification) if n.wechat_status == "refused"]
+    assert [(n.status, n.errcode, n.attempts) for n in refused] == [("failed", 43101, 1)]
+    assert "43101" in refused[0].last_error
+    assert len(rows(app, Message, Message.notification_id == refused[0].id)) == 1
+    assert len(fake_wechat.sent_messages) == 2
+
+
+@pytest.mark.parametrize("failure", ["busy", "rate_limited", "http_503"])
+def test_transient_failures_retry_with_backoff(app, wx_app, demo, fake_wechat, at_t0, failure):
+    """Is a transient failure (-1, 45011, HTTP 503) retried after a growing delay, then sent once?"""
+    order = demo.create_order()
+    demo.act(order["id"], "accept", "resident", status=403)  # nothing to send but the next step's
+    demo.act(order["id"], "dispatch", "staff_sy", {"team_id": demo.team_sy})
+    demo.act(order["id"], "accept", "vol1")
+    deliver(wx_app)
+    fake_wechat.sent_messages.clear()
+    demo.act(order["id"], "complete", "vol1", {"result": "已完成复查"})
+    fail = {"busy": lambda: fake_wechat.fail_next("subscribe_send", -1),
+            "rate_limited": lambda: fake_wechat.fail_next("subscribe_send", 45011),
+            "http_503": lambda: fake_wechat.http_error_next("subscribe_send", 503)}[failure]
+    fail(), fail()
+
+    assert deliver(wx_app) == Counter(retry=1)
+    [notification] = rows(app, Notification, Notification.kind == "completed")
+    assert (notification.status, notification.attempts) == ("pending", 1)
+    assert notification.next_attempt_at == T0 + timedelta(seconds=60)
+    assert len(rows(app, Message, Message.notification_id == notification.id)) == 1  # in-app already there
+
+    clock.advance(seconds=59)
+    assert deliver(wx_app) == Counter()
+    clock.advance(seconds=1)
+    assert deliver(wx_app) == Counter(retry=1)
+    [notification] = rows(app, Notification, Notification.kind == "completed")
+    assert notification.next_attempt_at == T0 + timedelta(seconds=60 + 120)
+
+    clock.advance(seconds=120)
+    assert deliver(wx_app) == Counter(sent=1)
+    [notification] = rows(app, Notification, Notification.kind == "completed")
+    assert (notification.status, notification.wechat_status, notification.attempts) == ("done", "sent", 3)
+    assert [m["template_id"] for m in fake_wechat.sent_messages] == ["tpl-completed"]
+    assert len(rows(app, Message, Message.notification_id == notification.id)) == 1
+
+
+def test_gives_up_after_max_attempts(app, wx_app, demo, fake_wechat, at_t0):
+    """When WeChat keeps failing, is the row marked failed after NOTIFY_MAX_ATTEMPTS, and kept?"""
+    with wx_app.app_context():
+        notify([demo.user_ids["resident"]], "completed", "服务已完成，请评价", "请评价", template_data={"thing1": "x"})
+        db.session.commit()
+    fake_wechat.fail_always("subscribe_send", -1)
+    outcomes = Counter()
+    for _ in range(10):
+        outcomes += deliver(wx_app)
+        clock.advance(hours=2)
+
+    assert outcomes == Counter(retry=3, failed=1)
+    [notification] = rows(app, Notification)
+    assert (notification.status, notification.wechat_status, notification.attempts, notification.errcode) == \
+        ("failed", "failed", 4, -1)
+    assert len(rows(app, Message)) == 1
+
+
+def test_no_template_no_subscribe_message(app, wx_app, demo, fake_wechat, at_t0):
+    """Without a configured template for a kind, is only the in-app message delivered?"""
+    wx_app.config["WECHAT_TEMPLATE_ACCEPTED"] = ""
+    order = demo.create_order()
+    demo.act(order["id"], "dispatch", "staff_sy", {"team_id": demo.team_sy})
+    demo.act(order["id"], "accept", "vol1")
+
+    assert deliver(wx_app) == Counter(sent=3, skipped=1)
+
+    assert "tpl-accepted" not in {m["template_id"] for m in fake_wechat.sent_messages}
+    [accepted] = rows(app, Notification, Notification.kind == "accepted")
+    assert (accepted.status, accepted.wechat_status) == ("done", "skipped")
+    assert rows(app, Message, Message.notification_id == accepted.id)
+
+
+# --- leases: a crashed worker loses nothing -----------------------------------------------------------
+
+def test_crash_between_claim_and_send_loses_nothing(app, wx_app, demo, fake_wechat, at_t0):
+    """When a worker dies after claiming, is the row left alone during the lease and delivered after?"""
+    order = demo.create_order()
+    demo.act(order["id"], "dispatch", "staff_sy", {"team_id": demo.team_sy})
+    with wx_app.app_context():
+        claimed = claim("worker-that-dies")
+        _prepare(claimed[0], "worker-that-dies")  # it even wrote one in-app message, then died
+    assert len(claimed) == 3
+
+    assert deliver(wx_app) == Counter()  # leased: nobody else touches them
+    clock.advance(seconds=wx_app.config["NOTIFY_LEASE_SECONDS"])
+
+    assert deliver(wx_app) == Counter(sent=3)
+    assert Counter(m["touser"] for m in fake_wechat.sent_messages) == Counter(
+        {"demo-volunteer-sy-1": 1, "demo-volunteer-sy-2": 1, "demo-leader-sy": 1})
+    assert {(n.status, n.attempts) for n in rows(app, Notification)} == {("done", 2)}
+    assert len(rows(app, Message)) == 3
+    assert deliver(wx_app) == Counter()
+
+
+def test_a_late_worker_cannot_record_over_a_new_claim(app, wx_app, demo, fake_wechat, at_t0):
+    """When a slow worker's lease ran out and another took the row, is the slow one's outcome dropped?"""
+    with wx_app.app_context():
+        notify([demo.user_ids["resident"]], "completed", "服务已完成，请评价", "请评价", template_data={"thing1": "x"})
+        db.session.commit()
+        assert claim("slow") != []
+    clock.advance(seconds=wx_app.config["NOTIFY_LEASE_SECONDS"])
+    assert deliver(wx_app, worker="fast") == Counter(sent=1)
+
+    from app.notifications.delivery import deliver_one
+
+    with wx_app.app_context():
+        notification_id = db.session.scalar(select(Notification.id))
+        assert deliver_one(notification_id, "slow") == "lost"
+    assert len(fake_wechat.sent_messages) == 1
+
+
+def test_stopping_mid_batch_gives_the_rest_back(app, wx_app, demo, fake_wechat, at_t0):
+    """When the worker is told to stop mid-batch, are the unsent rows released for the next worker?"""
+    order = demo.create_order()
+    demo.act(order["id"], "dispatch", "staff_sy", {"team_id": demo.team_sy})
+    calls = iter([False, False, True])
+
+    assert deliver(wx_app, should_stop=lambda: next(calls, True)) == Counter(sent=1)
+
+    assert deliver(wx_app) == Counter(sent=2)  # at once, without waiting for a lease
+    assert len(fake_wechat.sent_messages) == 3
+
+
+# --- several workers on PostgreSQL --------------------------------------------------------------------
+
+def test_two_workers_deliver_each_message_once(app, wx_app, database_url, fake_wechat):
+    """Do two workers on PostgreSQL share the outbox (SKIP LOCKED) and deliver each message exactly once?"""
+    if not is_postgres(database_url):
+        pytest.skip("several workers need PostgreSQL (FOR UPDATE SKIP LOCKED); SQLite runs a single worker")
+    count = 60
+    with wx_app.app_context():
+        users = [User(openid=f"openid-{n}", nickname=f"用户{n}") for n in range(count)]
+        db.session.add_all(users)
+        db.session.flush()
+        for user in users:
+            notify([user.id], "remind", "催办提醒", f"给{user.nickname}的催办", template_data={"thing1": user.nickname})
+        db.session.commit()
+    wx_app.config["NOTIFY_BATCH_SIZE"] = 4
+    fake_wechat.delay_seconds = 0.01
+    start = threading.Barrier(2)
+    results: dict[str, Counter] = {}
+    errors: list[BaseException] = []
+
+    def work(name: str) -> None:
+        try:
+            with wx_app.app_context():
+                start.wait()
+                results[name] = deliver_pending(worker=name)
+                db.session.remove()
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(f"worker-{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors, errors
+    assert Counter(m["touser"] for m in fake_wechat.sent_messages) == Counter(
+        {f"openid-{n}": 1 for n in range(count)})
+    assert sum(results["worker-0"].values()) + sum(results["worker-1"].values()) == count
+    assert results["worker-0"]["sent"] > 0 and results["worker-1"]["sent"] > 0  # both took a share
+    assert set(results["worker-0"]) == set(results["worker-1"]) == {"sent"}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Message)) == count
+        assert set(db.session.scalars(select(Notification.status))) == {"done"}
+
+
+def test_worker_killed_mid_batch_loses_nothing(app, database_url, fake_wechat, tmp_path):
+    """When a real `flask worker` process is killed (SIGKILL) mid-batch, does every message still arrive?"""
+    count = 10
+    with app.app_context():
+        users = [User(openid=f"openid-{n}", nickname=f"用户{n}") for n in range(count)]
+        db.session.add_all(users)
+        db.session.flush()
+        for user in users:
+            notify([user.id], "remind", "催办提醒", "请尽快接单", template_data={"thing1": user.nickname})
+        db.session.commit()
+    fake_wechat.delay_seconds = 0.3
+    env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path),
+           "FLASK_APP": "wsgi.py", "WECHAT_APP_ID": fake_wechat.app_id, "WECHAT_APP_SECRET": fake_wechat.app_secret,
+           "WECHAT_API_BASE_URL": fake_wechat.url, "WECHAT_TEMPLATE_REMINDER": "tpl-reminder",
+           "NOTIFY_LEASE_SECONDS": "1", "NOTIFY_BATCH_SIZE": "50"}
+    process = subprocess.Popen([sys.executable, "-m", "flask", "worker", "--once"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while len(fake_wechat.sent_messages) < 2 and time.monotonic() < deadline:
+            assert process.poll() is None, "the worker ended before it could be killed"
+            time.sleep(0.02)
+        process.kill()
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    fake_wechat.delay_seconds = 0
+    time.sleep(0.5)  # a send in flight when it died reaches the fake server all the same
+    with app.app_context():
+        leased = db.session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.status == "pending", Notification.locked_by.is_not(None)))
+    assert leased > 0, "the worker was killed holding leases"
+
+    time.sleep(1.1)  # its leases run out
+    wx = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, WECHAT_APP_ID=fake_wechat.app_id,
+                    WECHAT_APP_SECRET=fake_wechat.app_secret, WECHAT_API_BASE_URL=fake_wechat.url,
+                    WECHAT_TEMPLATE_REMINDER="tpl-reminder")
+    deliver(wx)
+
+    received = Counter(m["touser"] for m in fake_wechat.sent_messages)
+    assert set(received) == {f"openid-{n}" for n in range(count)}
+    assert sum(received.values()) <= count + 1  # at most the one in flight at the kill is sent twice
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Message)) == count
+        assert set(db.session.scalars(select(Notification.status))) == {"done"}
+    with wx.app_context():
+        db.engine.dispose()
