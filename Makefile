@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 TEST_DATABASE_URL_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test pytest pytest-pg jest openapi install install-dev browser worker bench bench-quick bench-scale drills clean
+.PHONY: run test pytest pytest-pg jest openapi install install-dev browser worker bench bench-quick bench-scale bench-stats drills clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -62,6 +62,9 @@ bench-quick: install-dev  ## the same benchmark in under a minute (5k orders, 2 
 
 bench-scale: install-dev  ## list latency at 10k and 1M orders on PostgreSQL (gen-data timing included)
 	$(BIN)/python bench/scale.py
+
+bench-stats: install-dev  ## figures (GET /stats/summary) on 1M orders in PostgreSQL: community and county latency
+	$(BIN)/python bench/stats_bench.py $(BENCH_ARGS)
 
 drills: install-dev  ## reliability drills: 10k mixed requests, kill -9 of a worker, 32 SQLite writers, backup/restore
 	$(BIN)/python bench/drills.py

@@ -49,12 +49,13 @@ _localise_messages()
 
 
 def _bound_integers() -> None:
-    """Integers beyond 64 bits are a 422 (数字过大) for every schema, never a database overflow (500)."""
+    """An integer outside the database's INTEGER (32-bit) is a 422 (数字过大) for every schema, never a 500 from
+    PostgreSQL's "integer out of range" or SQLite's overflow: no id, count or amount here goes beyond it."""
     validated = fields.Integer._validated
 
     def bounded(self, value):
         number = validated(self, value)
-        if number is not None and not -(2 ** 63) <= number < 2 ** 63:
+        if number is not None and not -(2 ** 31) <= number < 2 ** 31:
             raise self.make_error("too_large", input=value)
         return number
 

@@ -1,14 +1,15 @@
 """The HTTP benchmark: gunicorn (gunicorn.conf.py) on SQLite and PostgreSQL with generated data.
 
     .venv/bin/python bench/run.py            # make bench: 100k orders, 10 s per endpoint
-    .venv/bin/python bench/run.py --quick    # make bench-quick: ≤ 60 s in all
+    .venv/bin/python bench/run.py --quick    # make bench-quick: 2k orders, about a minute in all
 
 For each database: a fresh database with the demo world and `--orders` generated orders, then
 1. SQL statements per request of each endpoint, counted in-process;
 2. wrk (closed loop) against gunicorn: requests/s, p50 and p99 of
    GET /health, GET /orders?limit=20 (staff), GET /orders/{id}, POST /orders, POST /orders/{id}/accept,
    each also as a ratio to /health's rate;
-3. an open-loop client at a fixed 300 requests/s: p50 and p99 of each endpoint (bench/fixedrate.py);
+3. an open-loop client at a fixed 300 requests/s (bench/fixedrate.py): p50 and p99 of a mix of the
+   five (health 1, list 3, detail 4, create 1, accept 1), and (full run only) of each endpoint alone;
 4. the RSS of every gunicorn worker, from /proc.
 A human-readable table goes to stderr; the last line on stdout is one line of JSON with every figure.
 Rate limits are off (RATELIMIT_ENABLED=false).
@@ -38,7 +39,7 @@ def bench_database(kind: str, args, workdir: Path) -> dict:
     app = common.make_app(url)
     common.build_schema(app)
     # Enough dispatched orders that every accept (wrk and fixed rate) takes a fresh one.
-    backlog = int(args.duration * 900 + args.fixed_duration * args.rate + 200)
+    backlog = int(args.duration * 900 + 2 * args.fixed_duration * args.rate + 200)
     actors = common.populate(app, args.orders, backlog, log=lambda *a: None)
     say(f"[{kind}] data ready: {args.orders} orders, {backlog} dispatched for accept "
         f"({time.perf_counter() - started:.1f}s)")
@@ -47,26 +48,31 @@ def bench_database(kind: str, args, workdir: Path) -> dict:
     say(f"[{kind}] statements per request: {statements}")
 
     server = common.start_gunicorn(url, workdir, workers=args.workers)
+    database = url.rsplit("/", 1)[1] if kind == "postgresql" else None
     try:
-        results = run_endpoints(server.url, actors, args)
+        results = run_endpoints(server.url, actors, args, server, database)
         workers = server.worker_pids()
         rss = {str(pid): round(common.rss_mb(pid), 1) for pid in workers}
         peak = {str(pid): round(common.rss_mb(pid, "VmHWM"), 1) for pid in workers}
     finally:
         server.stop()
     health = results["wrk"]["health"]["rps"] or 1
+    health_cpu = results["wrk"]["health"]["cpu_ms_per_request"] or 1
     for name in ENDPOINTS:
         results["wrk"][name]["ratio"] = round(results["wrk"][name]["rps"] / health, 3)
+        # The same ratio from CPU per request: the capacity ratio on an otherwise idle machine.
+        results["wrk"][name]["cpu_ratio"] = round(health_cpu / (results["wrk"][name]["cpu_ms_per_request"] or 1), 3)
     return {"endpoints": results["wrk"], "fixed_rate": results["fixed"], "statements": statements,
             "worker_rss_mb": rss, "worker_peak_rss_mb": peak, "workers": len(workers),
             "orders": args.orders, "seconds": round(time.perf_counter() - started, 1)}
 
 
-def run_endpoints(base: str, actors: common.Actors, args) -> dict:
+def run_endpoints(base: str, actors: common.Actors, args, server: common.Gunicorn, database: str | None) -> dict:
     api = f"{base}/api/v1"
     body = json.dumps(common.order_body(actors.area_id), ensure_ascii=False)
     detail_ids = ",".join(map(str, actors.detail_ids[:500]))
-    half = len(actors.accept_ids) - int(args.fixed_duration * args.rate) - 50
+    fixed_count = int(args.fixed_duration * args.rate)
+    half = len(actors.accept_ids) - 2 * fixed_count - 50
     wrk_accept, fixed_accept = actors.accept_ids[:half], actors.accept_ids[half:]
     wrk_runs = {
         "health": ("get.lua", f"{api}/health", {}),
@@ -79,12 +85,18 @@ def run_endpoints(base: str, actors: common.Actors, args) -> dict:
     }
     results = {"wrk": {}, "fixed": {}}
     # Warm every worker up (imports, compiled statements, connections) before anything is measured.
-    for name in ("health", "list", "detail", "create"):
+    for name in ("list", "detail") if args.quick else ("health", "list", "detail", "create"):
         script, url, env = wrk_runs[name]
         common.run_wrk(url, script, 1, args.connections, args.threads, env)
     for name, (script, url, env) in wrk_runs.items():
-        results["wrk"][name] = common.run_wrk(url, script, args.duration, args.connections, args.threads, env)
-        say(f"  wrk {name:7} {results['wrk'][name]}")
+        # CPU spent per request by the workers (and PostgreSQL's backends for this database): what a request
+        # costs, whatever else the machine is doing; requests/s depend on the CPU left to us.
+        pids = server.worker_pids() + (common.postgres_backends(database) if database else [])
+        before = common.cpu_seconds(pids)
+        figures = common.run_wrk(url, script, args.duration, args.connections, args.threads, env)
+        figures["cpu_ms_per_request"] = round((common.cpu_seconds(pids) - before) * 1000 / max(1, figures["requests"]), 2)
+        results["wrk"][name] = figures
+        say(f"  wrk {name:7} {figures}")
     staff = {"Authorization": f"Bearer {actors.staff_token}"}
     resident = {"Authorization": f"Bearer {actors.resident_token}"}
     volunteer = {"Authorization": f"Bearer {actors.volunteer_token}"}
@@ -97,12 +109,28 @@ def run_endpoints(base: str, actors: common.Actors, args) -> dict:
         "create": lambda i: ("POST", "/api/v1/orders", resident, encoded),
         "accept": lambda i: ("POST", f"/api/v1/orders/{fixed_accept[i]}/accept", volunteer, b"{}"),
     }
-    for name, make in requests.items():
+    # The mix of a busy morning: mostly reads, some orders placed and taken.
+    mix = [name for name, weight in MIX for _ in range(weight)]
+    counters = {name: 0 for name in requests}
+
+    def mixed(i: int):
+        name = mix[i % len(mix)]
+        counters[name] += 1
+        return requests[name](counters[name] - 1)
+
+    runs = {"mixed": mixed} if args.quick else {**requests, "mixed": mixed}
+    for name, make in runs.items():
+        if name == "mixed":
+            # the mix takes its accepts from the second half of the fixed-rate pool
+            counters.update({key: (fixed_count + 10 if key == "accept" else 0) for key in counters})
         figures = fixed_rate(base, make, rate=args.rate, duration=args.fixed_duration)
         figures.pop("statuses", None) if not figures.get("errors") else None
         results["fixed"][name] = figures
         say(f"  {args.rate:.0f} rps {name:7} {figures}")
     return results
+
+
+MIX = [("health", 1), ("list", 3), ("detail", 4), ("create", 1), ("accept", 1)]
 
 
 def check_targets(figures: dict) -> dict:
@@ -115,7 +143,14 @@ def check_targets(figures: dict) -> dict:
         if kind == "postgresql":
             checks[f"{kind}.create_ratio>={TARGETS['create_ratio_postgresql']}"] = \
                 wrk["create"]["ratio"] >= TARGETS["create_ratio_postgresql"]
-        for name in ENDPOINTS:
+        # The same three ratios from CPU per request (independent of what else the machine runs).
+        checks[f"{kind}.list_cpu_ratio>={TARGETS['list_ratio']}"] = wrk["list"]["cpu_ratio"] >= TARGETS["list_ratio"]
+        checks[f"{kind}.detail_cpu_ratio>={TARGETS['detail_ratio']}"] = \
+            wrk["detail"]["cpu_ratio"] >= TARGETS["detail_ratio"]
+        if kind == "postgresql":
+            checks[f"{kind}.create_cpu_ratio>={TARGETS['create_ratio_postgresql']}"] = \
+                wrk["create"]["cpu_ratio"] >= TARGETS["create_ratio_postgresql"]
+        for name in fixed:
             checks[f"{kind}.{name}.p99@300rps<={TARGETS['p99_ms_at_300']}ms"] = \
                 fixed[name].get("p99_ms", 1e9) <= TARGETS["p99_ms_at_300"] and fixed[name].get("errors", 1) == 0
         checks[f"{kind}.statements<={TARGETS['statements']}"] = max(result["statements"].values()) <= \
@@ -129,12 +164,15 @@ def print_table(figures: dict) -> None:
     for kind, result in figures["databases"].items():
         say(f"\n== {kind}: {result['orders']} orders, {result['workers']} gunicorn workers ==")
         say(f"{'endpoint':8} {'req/s':>8} {'×health':>8} {'p50 ms':>8} {'p99 ms':>8} │ "
-            f"{'@300/s p50':>10} {'p99':>7} {'errors':>6} │ {'SQL/req':>7}")
-        for name in ENDPOINTS:
-            w, f = result["endpoints"][name], result["fixed_rate"][name]
-            say(f"{name:8} {w['rps']:8.1f} {w['ratio']:8.3f} {w['p50_ms']:8.2f} {w['p99_ms']:8.2f} │ "
+            f"{'@300/s p50':>10} {'p99':>7} {'errors':>6} │ {'SQL/req':>7} │ {'CPU ms':>7} {'×health':>8}")
+        for name in (*ENDPOINTS, "mixed"):
+            w = result["endpoints"].get(name) or {"rps": float("nan"), "ratio": float("nan"), "p50_ms": float("nan"),
+                                                  "p99_ms": float("nan")}
+            f = result["fixed_rate"].get(name, {})
+            say(f"{name:8} {w['rps']:8.1f} {w['ratio']:8.3f} {w['p50_ms'] or 0:8.2f} {w['p99_ms'] or 0:8.2f} │ "
                 f"{f.get('p50_ms', float('nan')):10.2f} {f.get('p99_ms', float('nan')):7.2f} "
-                f"{f.get('errors', 0):6d} │ {result['statements'][name]:7.2f}")
+                f"{f.get('errors', 0):6d} │ {result['statements'].get(name, float('nan')):7.2f} │ "
+                f"{w.get('cpu_ms_per_request', float('nan')):7.2f} {w.get('cpu_ratio', float('nan')):8.3f}")
         say(f"worker RSS MB: {result['worker_rss_mb']} (peak {result['worker_peak_rss_mb']})")
     say("\ntargets:")
     for name, ok in figures["targets_met"].items():
@@ -143,7 +181,8 @@ def print_table(figures: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="≤ 60 s: 5k orders, 2 s per endpoint")
+    parser.add_argument("--quick", action="store_true",
+                        help="≤ 60 s: 2k orders, 2 s of wrk per endpoint, 3 s of the mix at the fixed rate")
     parser.add_argument("--orders", type=int)
     parser.add_argument("--duration", type=float, help="seconds of wrk per endpoint")
     parser.add_argument("--fixed-duration", type=float, help="seconds at the fixed rate per endpoint")
@@ -153,9 +192,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py's)")
     parser.add_argument("--db", default="sqlite,postgresql", help="databases, comma-separated")
     args = parser.parse_args()
-    args.orders = args.orders if args.orders is not None else (5000 if args.quick else 100_000)
+    args.orders = args.orders if args.orders is not None else (2000 if args.quick else 100_000)
     args.duration = args.duration or (2 if args.quick else 10)
-    args.fixed_duration = args.fixed_duration or (2 if args.quick else 10)
+    args.fixed_duration = args.fixed_duration or (3 if args.quick else 10)
     common.ensure_wrk()
     kinds = [k.strip() for k in args.db.split(",") if k.strip()]
     if "postgresql" in kinds and not common.postgres_available():

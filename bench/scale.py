@@ -49,31 +49,39 @@ def personas(app) -> dict:
     return tokens
 
 
-def time_lists(app, tokens: dict, repeat: int) -> dict:
+def list_cases(app, tokens: dict) -> dict:
+    """{who.case: (url, headers)}: first page, a page 10 pages down (keyset cursor), filtered by status."""
     client = app.test_client()
-    timings = {}
+    cases = {}
     for who, token in tokens.items():
         headers = {"Authorization": f"Bearer {token}"}
-        first = client.get("/api/v1/orders?limit=20", headers=headers).get_json()
-        cursor = first.get("next_cursor")
-        # A page deep in the list: follow the cursor 10 pages down.
+        cursor = client.get("/api/v1/orders?limit=20", headers=headers).get_json().get("next_cursor")
         for _ in range(10):
             if not cursor:
                 break
             page = client.get(f"/api/v1/orders?limit=20&cursor={cursor}", headers=headers).get_json()
             cursor = page.get("next_cursor") or cursor
-        cases = {"first": "/api/v1/orders?limit=20", "status": "/api/v1/orders?limit=20&status=ordered,dispatched"}
+        cases[f"{who}.first"] = ("/api/v1/orders?limit=20", headers)
+        cases[f"{who}.status"] = ("/api/v1/orders?limit=20&status=ordered,dispatched", headers)
         if cursor:
-            cases["deep"] = f"/api/v1/orders?limit=20&cursor={cursor}"
-        for case, url in cases.items():
-            samples = []
-            for _ in range(repeat):
+            cases[f"{who}.deep"] = (f"/api/v1/orders?limit=20&cursor={cursor}", headers)
+    return cases
+
+
+def time_interleaved(setups: dict, repeat: int) -> dict:
+    """Median ms of each case at each size, the sizes measured in turn so that whatever else the
+    machine does weighs on both alike."""
+    samples = {size: {} for size in setups}
+    clients = {size: app.test_client() for size, (app, _cases) in setups.items()}
+    for _ in range(repeat):
+        for size, (_app, cases) in setups.items():
+            for case, (url, headers) in cases.items():
                 started = time.perf_counter()
-                response = client.get(url, headers=headers)
-                samples.append((time.perf_counter() - started) * 1000)
+                response = clients[size].get(url, headers=headers)
+                samples[size].setdefault(case, []).append((time.perf_counter() - started) * 1000)
                 assert response.status_code == 200, response.get_json()
-            timings[f"{who}.{case}"] = round(statistics.median(samples), 2)
-    return timings
+    return {size: {case: round(statistics.median(values), 2) for case, values in by_case.items()}
+            for size, by_case in samples.items()}
 
 
 def explain_staff_list(app, token: str) -> str:
@@ -137,16 +145,20 @@ def main() -> int:
         return 1
     figures = {"db": args.db, "small": args.small, "large": args.large}
     with tempfile.TemporaryDirectory(prefix="sqwd-scale-") as tmp:
-        results = {}
+        setups, apps = {}, []
         for size, name in ((args.small, "sqwd_scale_small"), (args.large, "sqwd_scale_large")):
             app, seconds = build(args.db, size, Path(tmp), name)
             tokens = personas(app)
-            results[size] = time_lists(app, tokens, args.repeat)
+            setups[size] = (app, list_cases(app, tokens))
             figures[f"gen_seconds_{size}"] = seconds
-            if size == args.large:
-                say("\nEXPLAIN of the staff's first page at the large size:\n" + explain_staff_list(app, tokens["staff"]))
-            from app.extensions import db
+            apps.append((app, name, tokens))
+        results = time_interleaved(setups, args.repeat)
+        large_app, _name, large_tokens = apps[-1]
+        say("\nEXPLAIN of the staff's first page at the large size:\n"
+            + explain_staff_list(large_app, large_tokens["staff"]))
+        from app.extensions import db
 
+        for app, name, _tokens in apps:
             with app.app_context():
                 db.engine.dispose()
             if args.db == "postgresql" and not args.keep:

@@ -190,7 +190,8 @@ def test_messages_are_mine_only(app, demo, client):
             {"items": [], "next_cursor": None, "unread": 0}
         response = client.post(f"/api/v1/me/messages/{theirs['id']}/read", headers=demo.headers(who))
         assert response.status_code == 404 and response.get_json()["code"] == "not_found"
-    assert client.post("/api/v1/me/messages/999999/read", headers=demo.headers("vol1")).status_code == 404
+    for missing in (999999, 2**40):
+        assert client.post(f"/api/v1/me/messages/{missing}/read", headers=demo.headers("vol1")).status_code == 404
     assert client.get("/api/v1/me/messages").status_code == 401
     assert client.get("/api/v1/me/messages", headers=demo.headers("vol1")).get_json()["unread"] == 1
 

@@ -208,7 +208,8 @@ def test_leaderboard_items_and_fixed_statements(app, demo, client, count_stateme
     assert len(few) == len(more) <= 3
 
 
-@pytest.mark.parametrize("query", [{"period": "decade"}, {"area_id": 999999}, {"limit": 0}, {"limit": 51}])
+@pytest.mark.parametrize("query", [{"period": "decade"}, {"area_id": 999999}, {"area_id": 2**40}, {"area_id": 0},
+                                   {"limit": 0}, {"limit": 51}])
 def test_leaderboard_refuses_bad_arguments(demo, client, query):
     """Are an unknown period, an unknown area or a bad limit field errors (422)?"""
     response = client.get("/api/v1/points/leaderboard", query_string=query, headers=demo.headers("resident"))

@@ -37,9 +37,9 @@ def named(name: str) -> str:
 
 
 def test_mixed_load_has_no_server_error_and_every_created_order_is_stored_with_its_events(tmp_path, monkeypatch):
-    """Under 600 mixed requests at concurrency 16, is there no 5xx, and is every 201 in the database with its events?"""
+    """Under 400 mixed requests at concurrency 16, is there no 5xx, and is every 201 in the database with its events?"""
     monkeypatch.setattr(drills, "prepare", _small_prepare)
-    figures = drills.load_drill(KIND, tmp_path, total=600, concurrency=16, workers=3)
+    figures = drills.load_drill(KIND, tmp_path, total=400, concurrency=16, workers=3)
     assert figures["server_errors"] == 0 and figures["connection_errors"] == 0, figures
     assert figures["created"] > 100 and figures["by_kind"]["accept"].get("200", 0) > 30, figures
     assert figures["integrity"]["ok"], figures["integrity"]
@@ -49,7 +49,7 @@ def test_mixed_load_has_no_server_error_and_every_created_order_is_stored_with_i
 def test_killing_a_worker_during_load_leaves_no_partial_order(tmp_path, monkeypatch):
     """If a gunicorn worker is killed with SIGKILL mid-load, are there no 5xx, no partial orders, and a new worker?"""
     monkeypatch.setattr(drills, "prepare", _small_prepare)
-    figures = drills.kill_drill(KIND, tmp_path, total=450, concurrency=12, kill_after=150, workers=3)
+    figures = drills.kill_drill(KIND, tmp_path, total=300, concurrency=12, kill_after=100, workers=3)
     assert figures["killed_worker"] and figures["master_alive"] and figures["workers_after"] == 3, figures
     assert figures["server_errors"] == 0 and figures["connection_errors"] <= 1, figures
     assert figures["integrity"]["ok"], figures["integrity"]

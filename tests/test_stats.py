@@ -238,6 +238,8 @@ def test_overdue_is_as_of_now(client, demo, history):
     ({"from": "yesterday"}, "from"),
     ({"from": "2024-04-01", "to": "2024-03-01"}, "to"),
     ({"from": "2024-03-01", "to": "2024-03-01"}, "to"),
+    ({"from": "0001-01-01"}, "from"),
+    ({"from": "2024-03-01", "to": "9999-12-31T23:59:59+00:00"}, "to"),
 ])
 def test_bad_periods_are_422(client, demo, history, params, field):
     """Is a malformed or empty period a 422 naming the field?"""
@@ -255,6 +257,14 @@ def test_only_staff_and_admins_see_figures(client, demo, history, path, who, sta
     response = client.get(f"/api/v1/stats/{path}", headers=demo.headers(who))
     assert response.status_code == status
     assert response.get_json()["code"] == "forbidden"
+
+
+@pytest.mark.parametrize("path", ["summary", "breakdown?by=area", "report", "export"])
+def test_huge_area_ids_are_422_not_500(client, demo, path):
+    """Is an area id beyond the integer range refused before it reaches SQL?"""
+    sep = "&" if "?" in path else "?"
+    response = client.get(f"/api/v1/stats/{path}{sep}area_id=13606279860720700", headers=demo.headers("admin"))
+    assert response.status_code == 422
 
 
 @pytest.mark.parametrize("path", ["summary", "breakdown?by=team", "report", "export"])
@@ -467,7 +477,7 @@ def test_monthly_report_month_is_shanghai(client, demo, history):
     assert body["figures"]["points_awarded"] == 20
 
 
-@pytest.mark.parametrize("month", ["2024-13", "2024-3", "march", "2024-00"])
+@pytest.mark.parametrize("month", ["2024-13", "2024-3", "march", "2024-00", "9999-12", "0000-01"])
 def test_monthly_report_month_format(client, demo, history, month):
     """Is a malformed month a 422?"""
     assert get(client, demo, "staff_sy", "report", month=month).status_code == 422

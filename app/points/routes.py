@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 from app import clock
 from app.auth import current_viewer
 from app.points import service
-from app.schema import ListArgs, decode_cursor, keyset_page
+from app.schema import Id, ListArgs, decode_cursor, keyset_page
 
 blp = Blueprint("points", __name__, description="志愿积分：积分明细与积分榜")
 
@@ -30,7 +30,7 @@ class MyPointsSchema(Schema):
 
 
 class LeaderboardArgs(Schema):
-    area_id = fields.Integer(metadata={"description": "an area subtree; none: everywhere"})
+    area_id = Id(metadata={"description": "an area subtree; none: everywhere"})
     period = fields.String(load_default="month", validate=validate.OneOf(service.PERIODS),
                            metadata={"description": "the current Asia/Shanghai week, month, year, or all time"})
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))

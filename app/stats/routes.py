@@ -3,6 +3,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.auth import current_viewer
+from app.schema import Id
 from app.stats import export, report, service
 
 blp = Blueprint("stats", __name__, description="统计：数据看板、月报与导出")
@@ -11,7 +12,7 @@ PERIOD_HELP = "YYYY-MM-DD (Asia/Shanghai) or an ISO datetime; `to` is exclusive;
 
 
 class PeriodArgs(Schema):
-    area_id = fields.Integer(metadata={"description": "an area in my scope (default: my whole scope)"})
+    area_id = Id(metadata={"description": "an area in my scope (default: my whole scope)"})
     from_ = fields.String(data_key="from", metadata={"description": PERIOD_HELP})
     to = fields.String(metadata={"description": PERIOD_HELP})
 
@@ -26,7 +27,7 @@ class ExportArgs(PeriodArgs):
 
 class ReportArgs(Schema):
     month = fields.String(metadata={"description": "YYYY-MM, an Asia/Shanghai month (default: this month)"})
-    area_id = fields.Integer()
+    area_id = Id()
 
 
 class FiguresSchema(Schema):

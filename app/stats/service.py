@@ -1,8 +1,11 @@
 """Figures of DESIGN §5 for an area subtree and a period, computed in SQL.
 
 Every figure is an aggregate over the orders created in [start, end) whose area lies in the
-scope; rates are derived from the integer counts (null when the denominator is 0). The median
-response time is percentile_cont on PostgreSQL and a row_number() window on SQLite.
+scope; rates are derived from the integer counts (null when the denominator is 0). A summary or
+breakdown is a fixed handful of statements whatever the number of orders: the scope's area ids,
+the counts, the medians (percentile_cont on PostgreSQL, a row_number() window on SQLite) and the
+points. On PostgreSQL the counts and medians are index-only scans of ix_orders_area_created and
+ix_ratings_order_stars (see bench/stats_bench.py for the figures on 1M orders).
 """
 import re
 from dataclasses import dataclass
@@ -10,7 +13,7 @@ from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, extract, func, lateral, or_, select, true
+from sqlalchemy import and_, case, extract, func, lateral, or_, select, text, true
 
 from app import clock
 from app.areas.models import Area
@@ -27,6 +30,7 @@ TZ = ZoneInfo(TZ_NAME)
 BREAKDOWNS = ("category", "team", "area", "day")
 MAX_DAYS = 400  # a day breakdown lists every day of the period, empty ones too
 NO_TEAM_LABEL = "未派单"
+MIN_YEAR, MAX_YEAR = 2000, 2999  # periods far outside any data are a typo, and year 9999 has no next month
 
 COUNT_NAMES = ("received", "cancelled", "completed", "on_time_completed", "rated", "satisfied", "star_sum",
                "overdue_open")
@@ -83,13 +87,16 @@ def parse_moment(value: str, field: str) -> datetime:
     text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", text)
     try:
         if _DATE.match(text):
-            return local_midnight(date.fromisoformat(text))
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValidationFailed({field: ["时间格式不正确，应为 YYYY-MM-DD 或 ISO 8601 时间"]}) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=TZ)
-    return moment.astimezone(timezone.utc)
+            moment = datetime.combine(date.fromisoformat(text), time(), TZ)
+        else:
+            moment = datetime.fromisoformat(text)
+        if not MIN_YEAR <= moment.year <= MAX_YEAR:
+            raise ValueError
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=TZ)
+        return moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        raise ValidationFailed({field: ["时间格式不正确，应为 YYYY-MM-DD 或 ISO 8601 时间（2000—2999 年）"]}) from None
 
 
 def parse_period(start: str | None, end: str | None) -> Period:
@@ -113,7 +120,7 @@ def parse_month(month: str | None) -> Period:
     if not month:
         return current_month()
     match = _MONTH.match(month.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    if not match or not 1 <= int(match.group(2)) <= 12 or not MIN_YEAR <= int(match.group(1)) <= MAX_YEAR:
         raise ValidationFailed({"month": ["月份格式不正确，应为 YYYY-MM"]})
     return month_period(int(match.group(1)), int(match.group(2)))
 
@@ -229,9 +236,12 @@ def _count_if(condition):
 
 
 def _order_counts(by: str | None, scope: Scope, period: Period) -> dict:
-    """{key: {count name: value, 'response_minutes' on PostgreSQL}} in one statement."""
+    """{key: {count name: value, 'response_minutes'}}: one statement for the counts, one for the medians."""
     key = _order_key(by, scope)
     postgres = _dialect() == "postgresql"
+    if postgres:
+        # These aggregates run for well under a second; JIT compiling them costs more than it saves.
+        db.session.execute(text("SET LOCAL jit = off"))
     stars = _stars_of_order() if postgres else Rating.stars
     done = Order.status.in_([s.value for s in DONE_STATUSES])
     columns = [
@@ -245,9 +255,7 @@ def _order_counts(by: str | None, scope: Scope, period: Period) -> dict:
         _count_if(and_(Order.status.in_([s.value for s in OPEN_STATUSES]), Order.due_at <= clock.now()))
         .label("overdue_open"),
     ]
-    if postgres:
-        columns.append(func.percentile_cont(0.5).within_group(_response_minutes()).label("response_minutes"))
-    query = _from_orders(select(*([key.label("key")] if key is not None else []), *columns), by)
+    query = _from_orders(select(*_keyed(key), *columns), by)
     if postgres:
         query = query.outerjoin(stars.table, true())
     else:
@@ -257,22 +265,34 @@ def _order_counts(by: str | None, scope: Scope, period: Period) -> dict:
         query = query.group_by(key)
     result = {}
     for row in db.session.execute(query).mappings():
-        values = {name: int(row[name] or 0) for name in COUNT_NAMES}
-        if postgres:
-            values["response_minutes"] = row["response_minutes"]
-        result[row["key"] if key is not None else None] = values
-    if not postgres:
-        medians = _sqlite_medians(by, key, scope, period)
+        result[row["key"] if key is not None else None] = {name: int(row[name] or 0) for name in COUNT_NAMES}
+    if result:
+        medians = (_postgres_medians if postgres else _sqlite_medians)(by, key, scope, period)
         for name, values in result.items():
             values["response_minutes"] = medians.get(name)
     return result
+
+
+def _keyed(key) -> list:
+    return [key.label("key")] if key is not None else []
+
+
+def _postgres_medians(by: str | None, key, scope: Scope, period: Period) -> dict:
+    """Median minutes to acceptance per key: percentile_cont (a statement of its own, so the counts can
+    use a parallel plan, which an ordered-set aggregate would forbid)."""
+    minutes = _response_minutes()
+    query = (_from_orders(select(*_keyed(key), func.percentile_cont(0.5).within_group(minutes)), by)
+             .where(*_orders_in(scope, period), Order.accepted_at.is_not(None)))
+    if key is not None:
+        return {row[0]: row[1] for row in db.session.execute(query.group_by(key))}
+    return {None: db.session.execute(query).scalar()}
 
 
 def _sqlite_medians(by: str | None, key, scope: Scope, period: Period) -> dict:
     """Median minutes to acceptance per key: the middle row(s) of a row_number() window."""
     minutes = _response_minutes()
     partition = {"partition_by": key} if key is not None else {}
-    ranked = (_from_orders(select(*([key.label("key")] if key is not None else []), minutes.label("minutes"),
+    ranked = (_from_orders(select(*_keyed(key), minutes.label("minutes"),
                                   func.row_number().over(order_by=minutes, **partition).label("rn"),
                                   func.count().over(**partition).label("n")), by)
               .where(*_orders_in(scope, period), Order.accepted_at.is_not(None))

@@ -109,23 +109,28 @@ def _fractions() -> tuple[float, float, float]:
     return float(config["SUPERVISION_REMIND_AT"]), 1.0, float(config["SUPERVISION_SECOND_ESCALATION_AT"])
 
 
-def _stage_query(now: datetime, limits: Limits, fractions: tuple[float, float, float]):
-    """Open orders that may have a ladder step due: one statement, with each order's stage start
-    and how many steps it has taken; the time bounds are necessary conditions, refined in Python."""
+def _stage_select():
+    """Open orders with their stage's start and how many ladder steps the stage has taken."""
     start_event, step_event = aliased(OrderEvent), aliased(OrderEvent)
-    start_id = (select(func.max(start_event.id))
-                .where(start_event.order_id == Order.id, start_event.action.in_(STAGE_ACTIONS))
-                .correlate(Order).scalar_subquery())
-    started_at = (select(func.max(start_event.created_at))
-                  .where(start_event.order_id == Order.id, start_event.action.in_(STAGE_ACTIONS))
-                  .correlate(Order).scalar_subquery())
+    stage_events = and_(start_event.order_id == Order.id, start_event.action.in_(STAGE_ACTIONS))
+    start_id = select(func.max(start_event.id)).where(stage_events).correlate(Order).scalar_subquery()
+    started_at = select(func.max(start_event.created_at)).where(stage_events).correlate(Order).scalar_subquery()
     steps_done = (select(func.count(step_event.id))
                   .where(step_event.order_id == Order.id, step_event.action.in_(LADDER_ACTIONS),
                          step_event.id > start_id)
                   .correlate(Order).scalar_subquery())
+    return (select(Order.id, Order.status, Order.dispatched_at, Order.due_at, Area.path, Category.sla_hours,
+                   started_at.label("started_at"), steps_done.label("steps_done"))
+            .join(Area, Area.id == Order.area_id).join(Category, Category.id == Order.category_id)
+            .where(Order.status.in_(list(STAGE_OF)), steps_done < 3))
+
+
+def _near_limits(now: datetime, limits: Limits, fractions: tuple[float, float, float]):
+    """Necessary conditions for a step to be due (the stage starts no earlier than these columns),
+    so the scan reads only orders near or past a limit; `_stage` decides exactly."""
     remind = fractions[0]
     longest_sla = db.session.scalar(select(func.max(Category.sla_hours))) or 0
-    near = or_(
+    return or_(
         and_(Order.status == OrderStatus.ORDERED,
              Order.created_at <= now - timedelta(hours=remind * limits.smallest("dispatch"))),
         and_(Order.status == OrderStatus.DISPATCHED,
@@ -133,10 +138,6 @@ def _stage_query(now: datetime, limits: Limits, fractions: tuple[float, float, f
         and_(Order.status.in_((OrderStatus.ACCEPTED, OrderStatus.IN_SERVICE)),
              Order.due_at <= now + timedelta(hours=max(1 - remind, 0) * longest_sla)),
     )
-    return (select(Order.id, Order.status, Order.dispatched_at, Order.due_at, Area.path, Category.sla_hours,
-                   started_at.label("started_at"), steps_done.label("steps_done"))
-            .join(Area, Area.id == Order.area_id).join(Category, Category.id == Order.category_id)
-            .where(near, steps_done < 3).order_by(Order.id))
 
 
 def _stage(row, limits: Limits) -> Stage:
@@ -197,7 +198,7 @@ def supervise_order(order_id: int, limits: Limits, staffed: set[int], now: datet
     """
     order = db.session.scalars(select(Order).where(Order.id == order_id).with_for_update()
                                .execution_options(populate_existing=True)).first()
-    row = db.session.execute(_stage_query(now, limits, _fractions()).where(Order.id == order_id)).first()
+    row = db.session.execute(_stage_select().where(Order.id == order_id)).first()
     if order is None or row is None:
         db.session.rollback()
         return 0, 0
@@ -215,8 +216,9 @@ def run_ladder(now: datetime | None = None) -> tuple[int, int]:
     """One pass of the ladder over every open order near or past a limit; returns (reminders, escalations)."""
     now = now or clock.now()
     limits, fractions = Limits.load(), _fractions()
-    due = [stage.order_id for stage in (_stage(row, limits) for row in db.session.execute(
-        _stage_query(now, limits, fractions))) if stage.due_steps(now, fractions)]
+    scan = _stage_select().where(_near_limits(now, limits, fractions)).order_by(Order.id)
+    due = [stage.order_id for stage in (_stage(row, limits) for row in db.session.execute(scan))
+           if stage.due_steps(now, fractions)]
     staffed = _staffed_areas()
     db.session.commit()
     reminded = escalated = 0
