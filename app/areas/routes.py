@@ -8,7 +8,7 @@ from app.areas.models import AREA_KINDS, Area
 from app.auth import current_viewer
 from app.errors import NotFound
 from app.extensions import db
-from app.schema import ListArgs, Text, decode_cursor, keyset_page, page_schema
+from app.schema import Id, ListArgs, Text, decode_cursor, keyset_page, page_schema
 
 blp = Blueprint("areas", __name__, description="区域（县、镇、社区、网格）")
 
@@ -24,13 +24,13 @@ class AreaSchema(Schema):
 
 class AreaArgs(ListArgs):
     kind = fields.String(validate=validate.OneOf(AREA_KINDS))
-    parent_id = fields.Integer()
+    parent_id = Id()
 
 
 class AreaCreateSchema(Schema):
     name = Text(64, required=True, min_length=1)
     kind = fields.String(required=True, validate=validate.OneOf(AREA_KINDS))
-    parent_id = fields.Integer(required=True)
+    parent_id = Id(required=True)
 
 
 class AreaUpdateSchema(Schema):

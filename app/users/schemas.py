@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from app.schema import ListArgs, Text, page_schema
+from app.schema import Id, ListArgs, Text, page_schema
 from app.users.models import ROLES
 from app.users.service import mask_phone
 
@@ -36,7 +36,7 @@ class ProfileUpdateSchema(Schema):
     nickname = Text(32, min_length=1)
     avatar_url = Text(512)
     real_name = Text(32)
-    home_area_id = fields.Integer(allow_none=True)
+    home_area_id = Id(allow_none=True)
     is_party_member = fields.Boolean()
     work_unit = Text(100)
 
@@ -63,9 +63,9 @@ UserPageSchema = page_schema(UserSchema, "UserPage")
 
 
 class RoleGrantCreateSchema(Schema):
-    user_id = fields.Integer(required=True)
+    user_id = Id(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    area_id = fields.Integer(required=True)
+    area_id = Id(required=True)
 
 
 class RoleGrantSchema(Schema):
