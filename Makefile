@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 TEST_DATABASE_URL_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test pytest pytest-pg jest openapi install install-dev browser worker bench bench-quick bench-scale bench-stats drills clean
 
@@ -44,10 +45,10 @@ openapi: install
 	$(BIN)/flask openapi write build/openapi.json
 
 pytest: install-dev
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 pytest-pg: install-dev  ## the Python suite against the local PostgreSQL
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL_PG) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL_PG) $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 jest: openapi node_modules/.installed
 	OPENAPI_JSON=build/openapi.json npx jest --ci

@@ -86,13 +86,18 @@ def column_defaults(table, given: list[str]) -> dict:
     return defaults
 
 
+def copy_with_defaults(raw, table, columns: list[str], rows) -> int:
+    """COPY rows holding `columns`; every other column gets its model default."""
+    defaults = column_defaults(table, columns)
+    return copy_rows(raw, table.name, columns + list(defaults), (row + tuple(defaults.values()) for row in rows))
+
+
 def load(app, total: int, seed: int) -> None:
     from app.areas.models import Area
     from app.categories.models import Category
     from app.categories.service import ensure_default_categories
     from app.extensions import db
-    from app.orders.models import Order, Rating
-    from app.points.models import PointsEntry
+    from app.orders.models import Order
     from app.teams.models import Team, TeamMember
     from app.users.models import RoleGrant, User
 
@@ -180,7 +185,7 @@ def load(app, total: int, seed: int) -> None:
                     rated = completed + timedelta(hours=rng.randint(1, 72))
                     stars = rng.choices((5, 4, 3, 2, 1), (60, 25, 8, 4, 3))[0]
                     ratings.append((order_id, stars, rated))
-                    points.append((assignee, area_id, award + (5 if stars == 5 else 0), order_id, rated))
+                    points.append((assignee, area_id, award + (5 if stars == 5 else 0), "order_rated", order_id, rated))
                 if status == "closed":
                     closed = completed + timedelta(days=7)
                 if status == "cancelled":
@@ -197,12 +202,9 @@ def load(app, total: int, seed: int) -> None:
         try:
             driver = raw.driver_connection
             n = copy_rows(driver, "orders", order_columns + extra, orders())
-            copy_rows(driver, "ratings", ["order_id", "stars", "tags", "comment", "needs_review", "review_note",
-                                          "created_at"],
-                      ((o, s, "[]", "", False, "", at) for o, s, at in ratings))
-            copy_rows(driver, "points_entries", ["user_id", "area_id", "amount", "reason", "order_id", "note",
-                                                 "created_at"],
-                      ((u, a, amount, "order_rated", o, "", at) for u, a, amount, o, at in points))
+            copy_with_defaults(driver, db.metadata.tables["ratings"], ["order_id", "stars", "created_at"], ratings)
+            copy_with_defaults(driver, db.metadata.tables["points_entries"],
+                               ["user_id", "area_id", "amount", "reason", "order_id", "created_at"], points)
             with driver.cursor() as cursor:
                 cursor.execute("SELECT setval('orders_id_seq', %s)", (n,))
             driver.commit()
@@ -306,7 +308,10 @@ def main() -> None:
     else:
         print(f"reusing {have:,} orders in {args.database}")
         rebuild_indexes(app)
+    load_before = os.getloadavg()[0]
     results = measure(app, args.runs)
+    print(f"\nmachine: {os.cpu_count()} CPUs, load average {load_before:.1f} before and "
+          f"{os.getloadavg()[0]:.1f} after timing (other work on the machine inflates the figures)")
     width = max(len(r["what"]) for r in results)
     print(f"\n{'':{width}}  median     p95   orders")
     for r in results:

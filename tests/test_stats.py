@@ -82,7 +82,8 @@ def build_history(app, demo) -> dict:
             db.session.flush()
             ids[name] = order.id
             if stars is not None:
-                db.session.add(Rating(order_id=order.id, stars=stars, created_at=order.completed_at + timedelta(hours=1)))
+                rated_at = order.completed_at + timedelta(hours=1)
+                db.session.add(Rating(order_id=order.id, stars=stars, created_at=rated_at))
         for area, name, amount, when in POINTS:
             db.session.add(PointsEntry(user_id=demo.user_ids["vol1"], area_id=areas[area], amount=amount,
                                        reason="order_rated" if name else "call_checkin",

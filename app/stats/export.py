@@ -167,7 +167,8 @@ def _write_figures(sheet, scope: Scope, period: Period, bold: Font) -> None:
         sheet.append([])
         sheet.append([_cell(sheet, title, font=bold), *(_cell(sheet, c[0], font=bold) for c in BREAKDOWN_COLUMNS)])
         for item in service.breakdown(scope, period, by)["items"]:
-            sheet.append([item["label"], *(_figure_cell(sheet, item[name], kind) for _, name, kind in BREAKDOWN_COLUMNS)])
+            cells = [_figure_cell(sheet, item[name], kind) for _, name, kind in BREAKDOWN_COLUMNS]
+            sheet.append([item["label"], *cells])
 
 
 def _figure_cell(sheet, value, kind: str):
