@@ -1,42 +1,25 @@
 // 评单: the resident rates a completed service with stars, tags and a comment.
 const careBehavior = require('../../../behaviors/care')
+const orderForm = require('../../../behaviors/order-form')
 const ordersService = require('../../../services/orders')
-const cache = require('../../../utils/cache')
-const nav = require('../../../utils/nav')
 const { toast } = require('../../../utils/request')
 const { RATING_TAGS } = require('../../../utils/constants')
 const { validateRating, firstError } = require('../../../utils/validate')
 
 Component({
-  behaviors: [careBehavior],
+  behaviors: [careBehavior, orderForm],
   data: {
-    id: null,
-    state: 'loading',
-    error: '',
-    order: null,
+    backTo: 'myOrders',
     stars: 0,
     tagOptions: [],
     tagItems: [], // [{ name, active }] for the template
     tags: [],
     comment: '',
     errors: {},
-    submitting: false,
   },
   methods: {
-    onLoad(query) {
-      this.setData({ id: query.id })
-      return this.load()
-    },
-
     load() {
-      this.setData({ state: 'loading' })
-      return ordersService.getOrder(this.data.id, { showError: false }).then(
-        order => {
-          const canRate = (order.allowed_actions || []).indexOf('rate') >= 0
-          this.setData({ order, state: canRate ? 'ready' : 'empty' })
-        },
-        err => this.setData({ state: 'error', error: (err && err.message) || '加载失败' }),
-      )
+      return this.loadFor('rate')
     },
 
     onStars(e) {
@@ -73,28 +56,7 @@ Component({
       const body = { stars: form.stars }
       if (form.tags.length) body.tags = form.tags
       if (form.comment.trim()) body.comment = form.comment.trim()
-      this.setData({ submitting: true })
-      return ordersService.rateOrder(this.data.id, body).then(
-        order => {
-          this.setData({ submitting: false })
-          cache.markDirty('orders')
-          wx.showToast({ title: '感谢您的评价', icon: 'success' })
-          setTimeout(() => nav.back('myOrders'), 800)
-          return order
-        },
-        () => {
-          this.setData({ submitting: false })
-          return null
-        },
-      )
-    },
-
-    onBack() {
-      nav.back('myOrders')
-    },
-
-    retry() {
-      return this.load()
+      return this.submitAction(() => ordersService.rateOrder(this.data.id, body), '感谢您的评价')
     },
   },
 })

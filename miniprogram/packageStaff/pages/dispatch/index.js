@@ -1,10 +1,9 @@
 // 派单: pick the team that serves this order's area and category, add a note, dispatch.
 const careBehavior = require('../../../behaviors/care')
+const orderForm = require('../../../behaviors/order-form')
 const ordersService = require('../../../services/orders')
 const teamsService = require('../../../services/teams')
 const categoriesService = require('../../../services/categories')
-const cache = require('../../../utils/cache')
-const nav = require('../../../utils/nav')
 const { toast } = require('../../../utils/request')
 const { decorateOrder } = require('../../../utils/format')
 
@@ -15,23 +14,14 @@ function serves(team, category) {
 }
 
 Component({
-  behaviors: [careBehavior],
+  behaviors: [careBehavior, orderForm],
   data: {
-    id: null,
-    state: 'loading',
-    error: '',
-    order: null,
+    backTo: 'workbench',
     teams: [],
     teamId: null,
     note: '',
-    submitting: false,
   },
   methods: {
-    onLoad(query) {
-      this.setData({ id: query.id })
-      return this.load()
-    },
-
     load() {
       this.setData({ state: 'loading' })
       return Promise.all([
@@ -76,28 +66,8 @@ Component({
         toast('请先选择一个服务队')
         return Promise.resolve(null)
       }
-      this.setData({ submitting: true })
-      return ordersService.dispatchOrder(this.data.id, this.data.teamId, this.data.note.trim()).then(
-        order => {
-          this.setData({ submitting: false })
-          cache.markDirty('orders')
-          wx.showToast({ title: '派单成功', icon: 'success' })
-          setTimeout(() => nav.back('workbench'), 800)
-          return order
-        },
-        () => {
-          this.setData({ submitting: false })
-          return null
-        },
-      )
-    },
-
-    onBack() {
-      nav.back('workbench')
-    },
-
-    retry() {
-      return this.load()
+      const { id, teamId, note } = this.data
+      return this.submitAction(() => ordersService.dispatchOrder(id, teamId, note.trim()), '派单成功')
     },
   },
 })

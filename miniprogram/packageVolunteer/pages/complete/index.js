@@ -1,41 +1,24 @@
 // 完成服务: the assignee reports the result, with photos if any.
 const careBehavior = require('../../../behaviors/care')
+const orderForm = require('../../../behaviors/order-form')
 const ordersService = require('../../../services/orders')
-const cache = require('../../../utils/cache')
-const nav = require('../../../utils/nav')
 const { toast } = require('../../../utils/request')
 const { validateCompletion, firstError } = require('../../../utils/validate')
 
 const QUICK_RESULTS = ['已按约定完成服务，居民表示满意', '已陪同就医，安全送回家', '已上门维修，设备恢复正常']
 
 Component({
-  behaviors: [careBehavior],
+  behaviors: [careBehavior, orderForm],
   data: {
-    id: null,
-    state: 'loading',
-    error: '',
-    order: null,
+    backTo: 'workbench',
     result: '',
     photoIds: [],
     quickResults: QUICK_RESULTS,
     errors: {},
-    submitting: false,
   },
   methods: {
-    onLoad(query) {
-      this.setData({ id: query.id })
-      return this.load()
-    },
-
     load() {
-      this.setData({ state: 'loading' })
-      return ordersService.getOrder(this.data.id, { showError: false }).then(
-        order => {
-          const allowed = (order.allowed_actions || []).indexOf('complete') >= 0
-          this.setData({ order, state: allowed ? 'ready' : 'empty' })
-        },
-        err => this.setData({ state: 'error', error: (err && err.message) || '加载失败' }),
-      )
+      return this.loadFor('complete')
     },
 
     onInput(e) {
@@ -63,28 +46,8 @@ Component({
         toast('照片还在上传，请稍等')
         return Promise.resolve(null)
       }
-      this.setData({ submitting: true })
-      return ordersService.completeOrder(this.data.id, this.data.result.trim(), this.data.photoIds).then(
-        order => {
-          this.setData({ submitting: false })
-          cache.markDirty('orders')
-          wx.showToast({ title: '辛苦了，已完成', icon: 'success' })
-          setTimeout(() => nav.back('workbench'), 800)
-          return order
-        },
-        () => {
-          this.setData({ submitting: false })
-          return null
-        },
-      )
-    },
-
-    onBack() {
-      nav.back('workbench')
-    },
-
-    retry() {
-      return this.load()
+      const { id, result, photoIds } = this.data
+      return this.submitAction(() => ordersService.completeOrder(id, result.trim(), photoIds), '辛苦了，已完成')
     },
   },
 })
