@@ -232,3 +232,160 @@ def test_every_view_draws(page, live_server, demo, client, app):
     page.wait_for_selector("#report-text")
     assert "示范县" in page.inner_text("#report-text")
     shot(page, "11-dashboard-county")
+
+
+# --- 吹哨报到, 志愿活动 and 党员双报到 ---------------------------------------------------------------
+
+def register_party_member(demo, who: str, real_name: str, work_unit: str) -> None:
+    response = demo.client.patch("/api/v1/me", headers=demo.headers(who), json={
+        "is_party_member": True, "home_area_id": demo.sy, "real_name": real_name, "work_unit": work_unit})
+    assert response.status_code == 200, response.get_json()
+
+
+def shanghai_in(minutes: int) -> str:
+    """A datetime-local value `minutes` from now in Asia/Shanghai."""
+    from datetime import datetime, timedelta, timezone
+
+    moment = datetime.now(timezone.utc) + timedelta(minutes=minutes)
+    return (moment + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_staff_blow_a_call_and_confirm_check_ins(page, live_server, demo, client):
+    """Can staff blow a call for the area's Party members, see who came, confirm check-ins and close it?"""
+    register_party_member(demo, "vol1", "李志愿", "县供电公司")
+    register_party_member(demo, "resident2", "王党员", "县人民医院")
+    dev_login(page, live_server)
+    page.wait_for_selector("#content[data-view=dispatch]")
+
+    page.click("a[data-nav=calls]")
+    page.wait_for_selector("text=暂无符合条件的吹哨或活动")
+    page.click("#new-call")
+    form = page.locator("#call-form")
+    form.wait_for()
+    form.locator("select[name=area_id]").select_option(str(demo.sy))
+    form.locator("input[name=title]").fill("防汛值守，急需党员志愿者")
+    form.locator("textarea[name=description]").fill("今晚沿河巡查，请带雨衣和手电")
+    form.locator("input[name=starts_at]").fill(shanghai_in(60))
+    form.locator("input[name=quota]").fill("5")
+    form.locator("input[name=points]").fill("20")
+    form.locator("input[name=place]").fill("松阳社区党群服务中心")
+    form.locator("input[name=party_members]").check()
+    shot(page, "12-new-call")
+    page.click("#call-submit")
+    page.wait_for_selector(".toast >> text=已吹哨，已通知 2 人")
+    page.wait_for_selector("#call-detail")
+    assert "本区域报到党员" in page.inner_text("#call-detail")
+    call_id = int(page.evaluate("location.hash").rsplit("/", 1)[1])
+    call = client.get(f"/api/v1/calls/{call_id}", headers=demo.headers("staff_sy")).get_json()
+    assert call["target"]["party_members"] is True and call["quota"] == 5 and call["points"] == 20
+    assert call["recipient_count"] == 2
+
+    # On their phones: 李志愿 signs up and checks in; 王党员 signs up only; 青山's staff are not called.
+    for who in ("vol1", "resident2"):
+        assert client.post(f"/api/v1/calls/{call_id}/signup", headers=demo.headers(who)).status_code == 201
+    assert client.post(f"/api/v1/calls/{call_id}/checkin", headers=demo.headers("vol1")).status_code == 200
+    page.reload()
+    checked_in = page.locator(f"#signups-table tr[data-user-id='{demo.user_ids['vol1']}']")
+    checked_in.wait_for()
+    assert "已签到待确认" in checked_in.inner_text() and "县供电公司" in checked_in.inner_text()
+    shot(page, "13-call-signups")
+    checked_in.get_by_role("button", name="确认签到").click()
+    page.wait_for_selector(".toast >> text=已确认 李志愿 签到")
+    page.wait_for_selector(f"#signups-table tr[data-user-id='{demo.user_ids['vol1']}'][data-status=confirmed]")
+    came = page.locator(f"#signups-table tr[data-user-id='{demo.user_ids['resident2']}']")
+    came.get_by_role("button", name="确认到场").click()
+    page.wait_for_selector(f"#signups-table tr[data-user-id='{demo.user_ids['resident2']}'][data-status=confirmed]")
+    signups = client.get(f"/api/v1/calls/{call_id}/signups", headers=demo.headers("staff_sy")).get_json()["items"]
+    assert {s["status"] for s in signups} == {"confirmed"}
+    assert client.get("/api/v1/me", headers=demo.headers("vol1")).get_json()["points"] == 20
+
+    close = page.get_by_role("button", name="结束报名")
+    close.click()
+    page.get_by_role("button", name="确认结束？再点一次").click()
+    page.wait_for_selector(".toast >> text=已结束")
+    assert client.get(f"/api/v1/calls/{call_id}", headers=demo.headers("staff_sy")).get_json()["status"] == "closed"
+
+    page.click("a[data-nav=calls]")
+    row = page.locator(f"#calls-table tr[data-call-id='{call_id}']")
+    row.wait_for()
+    assert "已结束" in row.inner_text() and "2 / 5" in row.inner_text()
+    shot(page, "14-calls")
+
+
+def test_staff_post_an_activity_and_confirm_every_check_in(page, live_server, demo, client):
+    """Can staff post an activity for everyone, filter calls awaiting confirmation and confirm them all at once?"""
+    dev_login(page, live_server)
+    page.wait_for_selector("#content[data-view=dispatch]")
+    page.goto(f"{live_server}/console/#/calls/new")
+    form = page.locator("#call-form")
+    form.wait_for()
+    form.locator("input[name=kind][value=activity]").check()
+    page.wait_for_selector("#call-target >> text=不指定召集对象")
+    form.locator("input[name=title]").fill("重阳节敬老院慰问")
+    form.locator("textarea[name=description]").fill("为老人表演节目、打扫卫生")
+    form.locator("input[name=starts_at]").fill(shanghai_in(30))
+    form.locator("input[name=place]").fill("县敬老院")
+    page.click("#call-submit")
+    page.wait_for_selector(".toast >> text=志愿活动已发布")
+    page.wait_for_selector("#call-detail")
+    call_id = int(page.evaluate("location.hash").rsplit("/", 1)[1])
+    for who in ("resident", "resident2", "vol2"):  # an activity is open to anyone in the area
+        assert client.post(f"/api/v1/calls/{call_id}/signup", headers=demo.headers(who)).status_code == 201
+        assert client.post(f"/api/v1/calls/{call_id}/checkin", headers=demo.headers(who)).status_code == 200
+
+    page.click("a[data-nav=calls]")
+    page.locator("#call-search input[name=awaiting]").check()
+    page.click("#call-search button[type=submit]")
+    page.wait_for_selector(f"#calls-table tr[data-call-id='{call_id}']")
+    page.click(f"#calls-table tr[data-call-id='{call_id}'] a")
+    page.wait_for_selector("#signups-table")
+    page.select_option("#signup-filter", "checked_in")
+    page.wait_for_selector("#signups-table tr[data-status=checked_in] >> nth=2")
+    page.click("#confirm-all")
+    page.wait_for_selector(".toast >> text=已确认 3 人签到")
+    page.wait_for_selector("#signups-table tr[data-status=confirmed] >> nth=2")
+    assert "已确认 3" in page.inner_text("#call-detail")
+    listed = client.get("/api/v1/calls", headers=demo.headers("staff_sy"),
+                        query_string={"awaiting_confirmation": "true"}).get_json()["items"]
+    assert call_id not in [c["id"] for c in listed]
+
+
+def test_party_register_figures_and_export(page, live_server, demo, client, tmp_path):
+    """Do staff see the Party member register, its units and figures, and download it; does the dashboard count them?"""
+    register_party_member(demo, "vol1", "李志愿", "县供电公司")
+    register_party_member(demo, "resident2", "王党员", "县供电公司")
+    register_party_member(demo, "leader_sy", "赵队长", "县人民医院")
+    demo.order_at("completed")  # completed by vol1, a Party member
+    dev_login(page, live_server)
+    page.wait_for_selector("#content[data-view=dispatch]")
+
+    page.click("a[data-nav=party]")
+    page.wait_for_selector("#party-table tbody tr >> nth=2")
+    assert page.locator("#party-table tbody tr").count() == 3
+    assert page.inner_text(".card[data-figure=报到党员] .value").startswith("3")
+    assert page.inner_text(".card[data-figure=驻区单位] .value").startswith("2")
+    assert page.inner_text(".card[data-figure=本月党员服务] .value").startswith("1")
+    vol1 = page.locator(f"#party-table tr[data-user-id='{demo.user_ids['vol1']}']")
+    assert "县供电公司" in vol1.inner_text() and "1" in vol1.inner_text()
+    units = page.inner_text("#units-table")
+    assert "县供电公司" in units and "县人民医院" in units
+    shot(page, "15-party-register")
+
+    page.fill("#party-search input[name=q]", "医院")
+    page.click("#party-search button[type=submit]")
+    until(page, "document.querySelectorAll('#party-table tbody tr').length === 1")
+    assert "赵队长" in page.inner_text("#party-table")
+
+    with page.expect_download() as download_info:
+        page.click("#party-export-xlsx")
+    path = tmp_path / "party.xlsx"
+    download_info.value.save_as(path)
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert [row[1] for row in rows[1:]] == ["赵队长"]
+
+    page.click("a[data-nav=stats]")
+    page.wait_for_selector(".card[data-figure=双报到党员]")
+    assert page.inner_text(".card[data-figure=双报到党员] .value").startswith("3")
+    assert "驻区单位 2 个" in page.inner_text(".card[data-figure=双报到党员]")
+    page.wait_for_selector("#report-text")
+    assert "在职党员到社区“双报到”3名" in page.inner_text("#report-text")

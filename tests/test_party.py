@@ -229,3 +229,46 @@ def test_summary_endpoint(register):
 def test_summary_bad_periods_are_422(register, query):
     """Is a bad period a 422, not a 500?"""
     get(register, "/party/summary", "staff_sy", 422, **query)
+
+
+# --- the figures in /stats ----------------------------------------------------------------------
+
+def test_stats_summary_carries_the_party_figures(register):
+    """Does GET /stats/summary give the 双报到 figures of its area and period, to the digit?"""
+    serve_and_check_in(register)
+    party = ("party_members", "party_units", "party_services", "party_call_checkins")
+
+    def figures(who, **query):
+        body = get(register, "/stats/summary", who, **query).get_json()
+        return tuple(body[name] for name in party)
+
+    assert figures("staff_sy", **MAY) == (3, 2, 1, 1)
+    assert figures("staff_qs", **MAY) == (1, 1, 0, 0)
+    assert figures("admin", **MAY) == (4, 3, 1, 1)
+    assert figures("admin", area_id=register.qs, **MAY) == (1, 1, 0, 0)
+    assert figures("staff_sy", **{"from": "2024-04-01", "to": "2024-05-01"}) == (3, 2, 0, 0)
+    assert figures("staff_sy") == (3, 2, 1, 1)  # default: this month
+
+
+def test_monthly_report_tells_the_party_figures(register):
+    """Does the monthly report say how many Party members registered and what they did?"""
+    serve_and_check_in(register)
+    text = get(register, "/stats/report", "staff_sy", month="2024-05").get_json()["text"]
+    assert "在职党员到社区“双报到”3名，涉及驻区单位2个，本期提供志愿服务1人次、响应吹哨和参加志愿活动1人次。" in text
+    april = get(register, "/stats/report", "staff_sy", month="2024-04").get_json()["text"]
+    assert "在职党员到社区“双报到”3名，涉及驻区单位2个。" in april
+
+
+def test_report_without_party_members_says_nothing_of_them(demo):
+    """With no one registered, does the report leave the 双报到 sentence out?"""
+    assert "双报到" not in get(demo, "/stats/report", "staff_sy", month="2024-05").get_json()["text"]
+
+
+def test_stats_export_has_the_party_figures(register):
+    """Does the figures sheet of the stats export list the 双报到 figures?"""
+    serve_and_check_in(register)
+    response = get(register, "/stats/export", "staff_sy", format="xlsx", **MAY)
+    sheet = load_workbook(io.BytesIO(response.data))["统计指标"]
+    rows = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    assert rows["双报到党员（名）"] == 3 and rows["驻区单位（个）"] == 2
+    assert rows["党员服务（件）"] == 1 and rows["党员参与吹哨、活动（人次）"] == 1

@@ -118,7 +118,7 @@ def list_units(args):
 @blp.arguments(PartySummaryArgs, location="query")
 @blp.response(200, PartyFiguresSchema)
 def summary(args):
-    """双报到 figures of an area and period (default: the current month), as /stats/summary will carry them."""
+    """双报到 figures of an area and period (default: the current month); /stats/summary carries them too."""
     from app.stats.service import parse_period
 
     paths = service.scope_paths(current_viewer(), args.get("area_id"))

@@ -70,6 +70,8 @@ def compose(area: str, month: str, f: dict, top_categories: list[dict], top_team
         text = f"{month}，{area}暂未受理群众点单。"
         if f["points_awarded"]:
             text += f"本月发放志愿服务积分{f['points_awarded']}分。"
+        if f.get("party_members"):
+            text += party_sentence(f)
         return text
     sentence = f"{month}，{area}按照“亮单、点单、派单、接单、评单”五单工作法，共受理群众点单{f['received']}件"
     if not f["valid"]:
@@ -99,9 +101,26 @@ def compose(area: str, month: str, f: dict, top_categories: list[dict], top_team
     if top_teams:
         listed = "、".join(f"{t['label']}（{t['volunteer_services']}人次）" for t in top_teams)
         sentences.append(f"从服务队看，服务量居前的是{listed}。")
+    if f.get("party_members"):
+        sentences.append(party_sentence(f))
     if f["overdue_open"]:
         sentences.append(f"截至目前，仍有{f['overdue_open']}件工单超期未办结，需加强跟踪督办。")
     else:
         sentences.append("本期受理的工单中暂无超期未办结的情况。")
     return "".join(sentences)
 
+
+
+def party_sentence(f: dict) -> str:
+    """双报到: how many in-service Party members registered, from how many units, and what they did."""
+    text = f"在职党员到社区“双报到”{f['party_members']}名"
+    if f["party_units"]:
+        text += f"，涉及驻区单位{f['party_units']}个"
+    deeds = []
+    if f["party_services"]:
+        deeds.append(f"提供志愿服务{f['party_services']}人次")
+    if f["party_call_checkins"]:
+        deeds.append(f"响应吹哨和参加志愿活动{f['party_call_checkins']}人次")
+    if deeds:
+        text += "，本期" + "、".join(deeds)
+    return text + "。"

@@ -53,6 +53,11 @@ class SummarySchema(FiguresSchema):
     area_name = fields.String()
     from_ = fields.DateTime(data_key="from", attribute="from")
     to = fields.DateTime()
+    party_members = fields.Integer(metadata={"description": "双报到: Party members registered in the area (now)"})
+    party_units = fields.Integer(metadata={"description": "distinct work units of those members (now)"})
+    party_services = fields.Integer(metadata={"description": "orders those members completed in the period"})
+    party_call_checkins = fields.Integer(metadata={"description": "their call and activity check-ins "
+                                                                  "confirmed in the period"})
 
 
 class BreakdownItemSchema(FiguresSchema):

@@ -22,6 +22,7 @@ from app.categories.models import Category
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.orders.models import DONE_STATUSES, OPEN_STATUSES, Order, OrderStatus, Rating
+from app.party import service as party
 from app.points.models import PointsEntry
 from app.teams.models import Team
 
@@ -365,9 +366,10 @@ def describe(scope: Scope, period: Period) -> dict:
 
 
 def summary(scope: Scope, period: Period) -> dict:
-    """The figures of the whole scope and period."""
+    """The figures of the whole scope and period, with the 双报到 figures of its Party members."""
     counts = _order_counts(None, scope, period).get(None)
-    return {**describe(scope, period), **figures(counts, _points(None, scope, period)[None])}
+    return {**describe(scope, period), **figures(counts, _points(None, scope, period)[None]),
+            **party.party_figures(scope.paths, period.start, period.end)}
 
 
 def breakdown(scope: Scope, period: Period, by: str) -> dict:

@@ -399,20 +399,21 @@
 
   // --- routing ----------------------------------------------------------------------------------
 
+  // #/<list> draws the list view; #/<list>/<id> the detail view named here. Other scripts add views.
   var VIEWS = {
     dispatch: viewDispatch, orders: viewOrders, order: viewOrder, ratings: viewRatings,
     offerings: viewOfferings, teams: viewTeams, team: viewTeam, stats: viewStats
   };
+  var DETAIL_VIEWS = { orders: 'order', teams: 'team' };
 
   function route() {
     if (!state.me) return;
     var parts = location.hash.replace(/^#\/?/, '').split('/');
-    var name = parts[0] || 'dispatch';
-    if (name === 'orders' && parts[1]) name = 'order';
-    if (name === 'teams' && parts[1]) name = 'team';
-    var view = VIEWS[name] || viewDispatch;
+    var list = VIEWS[parts[0]] ? parts[0] : 'dispatch';
+    var name = parts[1] && DETAIL_VIEWS[list] ? DETAIL_VIEWS[list] : list;
+    var view = VIEWS[name];
     document.querySelectorAll('[data-nav]').forEach(function (link) {
-      link.classList.toggle('active', link.dataset.nav === (name === 'order' ? 'orders' : name === 'team' ? 'teams' : name));
+      link.classList.toggle('active', link.dataset.nav === list);
     });
     var content = clear($('content'));
     content.dataset.view = name;
@@ -905,7 +906,9 @@
         ['响应时长', minutesText(f.response_minutes), '', '下单到接单的中位数'],
         ['超期未办', f.overdue_open, '件', '截至当前'],
         ['服务人次', f.volunteer_services, '', '志愿服务'],
-        ['发放积分', f.points_awarded, '分', '']
+        ['发放积分', f.points_awarded, '分', ''],
+        ['双报到党员', f.party_members, '名', '驻区单位 ' + f.party_units + ' 个'],
+        ['党员服务', f.party_services, '件', '参与吹哨、活动 ' + f.party_call_checkins + ' 人次']
       ];
       clear(cards);
       items.forEach(function (item) {
@@ -991,12 +994,16 @@
     var value = form.elements.month.value;
     var parts = value.split('-').map(Number);
     var next = parts[1] === 12 ? [parts[0] + 1, 1] : [parts[0], parts[1] + 1];
-    var params = { format: format, area_id: form.elements.area_id.value, from: value + '-01',
-      to: next[0] + '-' + String(next[1]).padStart(2, '0') + '-01' };
+    downloadFile('/stats/export', { format: format, area_id: form.elements.area_id.value, from: value + '-01',
+      to: next[0] + '-' + String(next[1]).padStart(2, '0') + '-01' }, button);
+  }
+
+  /** Fetch a file with the token and hand it to the browser as a download named by the server. */
+  function downloadFile(path, params, button) {
     button.disabled = true;
     toast('正在生成导出文件…');
-    api('GET', '/stats/export' + qs(params), undefined, { raw: true }).then(function (response) {
-      var name = filenameOf(response.headers.get('Content-Disposition')) || ('社区五单导出.' + format);
+    api('GET', path + qs(params), undefined, { raw: true }).then(function (response) {
+      var name = filenameOf(response.headers.get('Content-Disposition')) || ('社区五单导出.' + (params.format || 'xlsx'));
       return response.blob().then(function (blob) {
         var url = URL.createObjectURL(blob);
         var link = h('a', { href: url, download: name });
@@ -1029,7 +1036,22 @@
     area.remove();
   }
 
-  // --- boot -------------------------------------------------------------------------------------
+  // --- what other scripts (mobilise.js: 吹哨、活动与党员报到) build their views with --------------------
+
+  window.SQWD = {
+    h: h, clear: clear, appendAll: appendAll, qs: qs, get: get, post: post, getAll: getAll,
+    panel: panel, loading: loading, empty: empty, toast: toast, fail: fail, fmtTime: fmtTime,
+    shanghaiParts: shanghaiParts, thisMonth: thisMonth, state: state, areaName: areaName, areaOptions: areaOptions,
+    lineage: lineage,
+    downloadFile: downloadFile,
+    /** Add a view at #/<name> (and its detail view at #/<name>/<id>). */
+    addView: function (name, view, detail) {
+      VIEWS[name] = view;
+      if (detail) { VIEWS[name + ':detail'] = detail; DETAIL_VIEWS[name] = name + ':detail'; }
+    }
+  };
+
+  // --- boot (once every script of the page has run, so their views are in place) ------------------
 
   $('logout').addEventListener('click', function () { logout(); });
   $('qr-refresh').addEventListener('click', newTicket);
@@ -1040,6 +1062,8 @@
     });
   }
   window.addEventListener('hashchange', route);
-  if (token()) start();
-  else showLogin();
+  document.addEventListener('DOMContentLoaded', function () {
+    if (token()) start();
+    else showLogin();
+  });
 })();
