@@ -399,24 +399,26 @@
 
   // --- routing ----------------------------------------------------------------------------------
 
-  // #/<list> draws the list view; #/<list>/<id> the detail view named here. Other scripts add views.
+  // #/<name> draws VIEWS[name]; #/<name>/<id> draws DETAIL_VIEWS[name] for that id. Other scripts add views.
   var VIEWS = {
-    dispatch: viewDispatch, orders: viewOrders, order: viewOrder, ratings: viewRatings,
-    offerings: viewOfferings, teams: viewTeams, team: viewTeam, stats: viewStats
+    dispatch: viewDispatch, orders: viewOrders, ratings: viewRatings, offerings: viewOfferings, teams: viewTeams,
+    stats: viewStats
   };
-  var DETAIL_VIEWS = { orders: 'order', teams: 'team' };
+  var DETAIL_VIEWS = { orders: viewOrder, teams: viewTeam };
+
+  function own(map, key) { return Object.prototype.hasOwnProperty.call(map, key); }
 
   function route() {
     if (!state.me) return;
     var parts = location.hash.replace(/^#\/?/, '').split('/');
-    var list = VIEWS[parts[0]] ? parts[0] : 'dispatch';
-    var name = parts[1] && DETAIL_VIEWS[list] ? DETAIL_VIEWS[list] : list;
-    var view = VIEWS[name];
+    var list = own(VIEWS, parts[0]) ? parts[0] : 'dispatch';
+    var detail = Boolean(parts[1]) && own(DETAIL_VIEWS, list);
+    var view = detail ? DETAIL_VIEWS[list] : VIEWS[list];
     document.querySelectorAll('[data-nav]').forEach(function (link) {
       link.classList.toggle('active', link.dataset.nav === list);
     });
     var content = clear($('content'));
-    content.dataset.view = name;
+    content.dataset.view = detail ? list + '-detail' : list;
     view(content, parts[1]);
     content.focus({ preventScroll: true });
   }
@@ -1047,7 +1049,7 @@
     /** Add a view at #/<name> (and its detail view at #/<name>/<id>). */
     addView: function (name, view, detail) {
       VIEWS[name] = view;
-      if (detail) { VIEWS[name + ':detail'] = detail; DETAIL_VIEWS[name] = name + ':detail'; }
+      if (detail) DETAIL_VIEWS[name] = detail;
     }
   };
 
