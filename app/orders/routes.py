@@ -1,8 +1,10 @@
 """/orders (点单 and every action of the five steps) and /ratings (评单审核)."""
-from flask import request
+import orjson
+from flask import current_app, request
 from flask_smorest import Blueprint
 
 from app.auth import current_viewer
+from app.database import autocommit_reads
 from app.errors import ValidationFailed
 from app.orders import schemas, service
 from app.schema import EmptySchema, decode_cursor, keyset_page, page_schema
@@ -13,6 +15,14 @@ IDEMPOTENCY_HEADER = {
     "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 100},
     "description": "the same key and body return the first order; a different body is 422",
 }
+
+
+def _json(body: dict, status: int = 200):
+    """The response for a body already in its dumped form (the presenter's `Dumped`): orjson encodes it
+    about ten times faster than the json module (same JSON; keys sorted as jsonify sorts them; non-ASCII
+    text as UTF-8 rather than \\u escapes). flask-smorest passes a Response through as is."""
+    return current_app.response_class(orjson.dumps(body, option=orjson.OPT_SORT_KEYS) + b"\n", status=status,
+                                      mimetype="application/json")
 
 
 def _idempotency_key() -> str | None:
@@ -26,7 +36,7 @@ def _idempotency_key() -> str | None:
 
 
 @blp.route("/orders", methods=["POST"])
-@blp.arguments(schemas.OrderCreateSchema)
+@blp.arguments(schemas.OrderCreateSchema())
 @blp.response(201, schemas.OrderSchema)
 @blp.alt_response(200, schema=schemas.OrderSchema, description="a replay of an earlier Idempotency-Key")
 @blp.doc(parameters=[IDEMPOTENCY_HEADER])
@@ -34,27 +44,28 @@ def create_order(body):
     """Place an order (点单) for myself, or for a resident (staff, grid workers: on_behalf_of)."""
     viewer = current_viewer()
     order, created = service.create_order(viewer, body, _idempotency_key())
-    return service.present_order(viewer, order), 201 if created else 200
+    return _json(service.present_order(viewer, order), 201 if created else 200)
 
 
 @blp.route("/orders", methods=["GET"])
-@blp.arguments(schemas.OrderListArgs, location="query")
+@blp.arguments(schemas.OrderListArgs(), location="query")
 @blp.response(200, schemas.OrderPageSchema)
 def list_orders(args):
     """Orders I may see, newest first: mine, my teams', my areas'."""
+    autocommit_reads()
     viewer = current_viewer()
     cursor = decode_cursor(args.get("cursor"))
     page = keyset_page(service.list_orders(viewer, args, cursor and cursor["id"]), args["limit"])
-    page["items"] = [service.present_order(viewer, order) for order in page["items"]]
-    return page
+    page["items"] = service.present_orders(viewer, page["items"])
+    return _json(page)
 
 
 @blp.route("/orders/<int:order_id>", methods=["GET"])
 @blp.response(200, schemas.OrderSchema)
 def get_order(order_id):
     """One order with its timeline, rating and the actions I may take."""
-    viewer = current_viewer()
-    return service.present_order(viewer, service.get_order(viewer, order_id, detail=True), detail=True)
+    autocommit_reads()
+    return _json(service.order_detail(current_viewer(), order_id))
 
 
 ACTION_BODIES = {
@@ -73,9 +84,7 @@ ACTION_BODIES = {
 
 def _action_view(action: str, summary: str):
     def view(body, order_id):
-        viewer = current_viewer()
-        order = service.act(viewer, order_id, action, body)
-        return service.present_order(viewer, order, detail=True)
+        return _json(service.act(current_viewer(), order_id, action, body))
 
     view.__name__ = f"order_{action}"
     view.__doc__ = summary
@@ -84,7 +93,7 @@ def _action_view(action: str, summary: str):
 
 for _action, (_schema, _summary) in ACTION_BODIES.items():
     blp.route(f"/orders/<int:order_id>/{_action}", methods=["POST"])(
-        blp.arguments(_schema)(blp.response(200, schemas.OrderSchema)(_action_view(_action, _summary))))
+        blp.arguments(_schema())(blp.response(200, schemas.OrderSchema)(_action_view(_action, _summary))))
 
 
 @blp.route("/ratings", methods=["GET"])

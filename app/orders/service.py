@@ -2,10 +2,11 @@
 import hashlib
 import json
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app
 from limits import parse
-from sqlalchemy import and_, or_, select, union, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -14,17 +15,19 @@ from app import clock
 from app.areas.models import Area
 from app.areas.service import require_area
 from app.attachments.models import Attachment
-from app.auth.viewer import STAFF_ROLES, Viewer, subtree_ids_select
+from app.auth.viewer import STAFF_ROLES, Viewer
 from app.categories.service import category_by_code
 from app.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
 from app.extensions import db, limiter
+from app.fastschema import Dumped
 from app.moderation import screen_text
 from app.offerings.models import Offering
+from app.orders import queries
 from app.orders import transitions as t
-from app.orders.models import OPEN_STATUSES, IdempotencyKey, Order, OrderEvent, OrderStatus, Rating
+from app.orders.models import IdempotencyKey, Order, OrderEvent, OrderStatus, Rating
+from app.orders.presenter import Presenter
 from app.orders.signals import order_changed
 from app.teams.models import Team
-from app.users.service import mask_phone
 
 AREA_ROLES = ("staff", "admin", "grid_worker")
 AREA_PARTS_MAX = 32  # up to this many areas in scope, a list reads each area's index on its own
@@ -67,86 +70,125 @@ def parties(viewer: Viewer | None, order: Order) -> set[str]:
 ORDER_AREA = joinedload(Order.area).joinedload(Area.parent)
 
 
-def community_name(area: Area) -> str:
-    return area.parent.name if area.kind == "grid" and area.parent is not None else area.name
-
-
-def sees_contact(viewer: Viewer, order: Order, order_parties: set[str]) -> bool:
-    """Phone and address in full: the requester, the assignee and the area's staff and grid workers."""
-    return bool(order_parties & {t.REQUESTER, t.ASSIGNEE, t.STAFF}) or viewer.covers(order.area.path, AREA_ROLES)
-
-
 def get_order(viewer: Viewer, order_id: int, detail: bool = False, scoped: bool = True) -> Order:
     """An order the viewer may see; any other is 404 (scoped=False: one the viewer has just acted on)."""
-    query = select(Order).options(ORDER_AREA, joinedload(Order.category)).where(Order.id == order_id)
+    params = {"order_id": order_id}
+    teams = area_paths = 0
     if scoped:
-        query = query.where(visibility(viewer))
-    if detail:
-        # Joined, not select-in: the order and its timeline come in one statement.
-        query = query.options(joinedload(Order.events).joinedload(OrderEvent.actor),
-                              joinedload(Order.rating), joinedload(Order.team))
-    order = db.session.scalars(query).unique().first()
+        params.update(_visibility_params(viewer))
+        teams, area_paths = bool(viewer.team_roles), len(viewer.paths(AREA_ROLES))
+    order = db.session.scalars(_order_statement(detail, scoped, teams, area_paths), params).unique().first()
     if order is None:
         raise NotFound("找不到该工单")
     return order
 
 
+def _visibility_params(viewer: Viewer) -> dict:
+    """The values of queries.visibility for this viewer."""
+    params = {"viewer_id": viewer.id, **queries.path_params("vp", viewer.paths(AREA_ROLES))}
+    if viewer.team_roles:
+        params["teams"] = list(viewer.team_roles)
+    return params
+
+
+@lru_cache(maxsize=queries.SHAPES_CACHED)
+def _order_statement(detail: bool, scoped: bool, teams: bool, area_paths: int):
+    """get_order's statement, built once per shape (its values bound at execution)."""
+    query = select(Order).options(ORDER_AREA, joinedload(Order.category)).where(Order.id == bindparam("order_id"))
+    if scoped:
+        query = query.where(queries.visibility(teams, area_paths))
+    if detail:
+        # Joined, not select-in: the order and its timeline come in one statement.
+        query = query.options(joinedload(Order.events).joinedload(OrderEvent.actor),
+                              joinedload(Order.rating), joinedload(Order.team))
+    return query.execution_options(prepare=True)  # one order by its key (app/database.py)
+
+
 # --- lists --------------------------------------------------------------------------------------
 
-def list_orders(viewer: Viewer, args: dict, cursor_id: int | None) -> list[Order]:
-    """One page of the orders the viewer may see, newest first, filtered; one statement.
+def list_orders(viewer: Viewer, args: dict, cursor_id: int | None) -> list:
+    """One page of the orders the viewer may see, newest first, filtered; one statement (rows of
+    queries.page_statement: the order's columns with its area, community and category).
 
     Each part of the viewer's visibility (own, assigned, each team, their areas) walks its own
     (…, id) index newest first and stops after a page; the parts' ids are merged. One OR across
     them would make the database scan every order for a viewer who has few (a resident at 1M orders).
     """
-    filters = []
-    if args.get("status"):
-        filters.append(Order.status.in_(args["status"]))
-    if args.get("area_id") is not None:
-        area = require_area(args["area_id"])
-        filters.append(Order.area_id.in_(subtree_ids_select([area.path])))
-    if args.get("team_id") is not None:
-        filters.append(Order.team_id == args["team_id"])
-    if args.get("category"):
-        filters.append(Order.category_id == category_by_code(args["category"]).id)
-    if args.get("overdue") is not None:
-        overdue = and_(Order.status.in_(OPEN_STATUSES), Order.due_at <= clock.now())
-        filters.append(overdue if args["overdue"] else ~overdue)
+    params = {"viewer_id": viewer.id, "limit": args["limit"] + 1}
+    status = bool(args.get("status"))
+    if status:
+        params["statuses"] = list(args["status"])
+    area_filter = args.get("area_id") is not None
+    if area_filter:
+        params["fp0"] = queries.like_prefix(require_area(args["area_id"]).path)
+    team = args.get("team_id") is not None
+    if team:
+        params["team_filter"] = args["team_id"]
+    category = bool(args.get("category"))
+    if category:
+        params["category_id"] = category_by_code(args["category"]).id
+    overdue = args.get("overdue")
+    if overdue is not None:
+        params["now"] = clock.now()
+    review = None
     if args.get("needs_review") is not None:  # the flag is staff's business: only their areas' orders
-        filters += [Order.needs_review.is_(args["needs_review"]),
-                    Order.area_id.in_(viewer.area_ids_select(STAFF_ROLES))]
+        staff_paths = viewer.paths(STAFF_ROLES)
+        review = (args["needs_review"], len(staff_paths))
+        params.update(queries.path_params("rp", staff_paths))
     if cursor_id:
-        filters.append(Order.id < cursor_id)
-    limit = args["limit"] + 1
-    parts = [select(Order.id).where(branch, *filters).order_by(Order.id.desc()).limit(limit).subquery()
-             for branch in visibility_branches(viewer, args.get("view"))]
-    if not parts:
+        params["cursor"] = cursor_id
+    branches, area_paths = visibility_branches(viewer, args.get("view"), params)
+    if not branches and not area_paths:
         return []
-    ids = union(*(select(part.c.id) for part in parts)) if len(parts) > 1 else select(parts[0].c.id)
-    query = (select(Order).options(ORDER_AREA, joinedload(Order.category))
-             .where(Order.id.in_(ids)).order_by(Order.id.desc()).limit(limit))
-    return list(db.session.scalars(query))
+    statement = queries.page_statement(branches, area_paths, status, area_filter, team, category, overdue, review,
+                                       bool(cursor_id))
+    return db.session.execute(statement, params).all()
 
 
-def visibility_branches(viewer: Viewer, view: str | None = None) -> list:
-    """visibility(viewer) as parts that each have an index ordered by id; `view` keeps one kind."""
+def visibility_branches(viewer: Viewer, view: str | None, params: dict) -> tuple[tuple, int]:
+    """visibility(viewer) as parts that each have an index ordered by id; `view` keeps one kind.
+
+    Returns ((kind, index), …) for queries.page_statement and the number of area paths of its
+    fallback part (areas beyond AREA_PARTS_MAX); their values go into `params`.
+    """
     branches = []
+    area_paths = 0
     if view in (None, "requester"):
-        branches += [Order.requester_id == viewer.id, Order.created_by_id == viewer.id]
+        branches += [("requester", 0), ("created_by", 0)]
     if view in (None, "assigned"):
-        branches.append(Order.assignee_id == viewer.id)
+        branches.append(("assignee", 0))
     if view in (None, "team"):
-        branches += [Order.team_id == team_id for team_id in sorted(viewer.team_roles)]
+        for index, team_id in enumerate(sorted(viewer.team_roles)):
+            branches.append(("team", index))
+            params[f"team{index}"] = team_id
     if view in (None, "area") and viewer.has_role(AREA_ROLES):
         # A community's staff: one part per area on its (area_id, id) index. A town or county:
         # their areas hold a large share of all orders, and walking the newest orders finds a page soon.
-        area_ids = list(db.session.scalars(viewer.area_ids_select(AREA_ROLES).limit(AREA_PARTS_MAX + 1)))
+        paths = viewer.paths(AREA_ROLES)
+        area_ids = list(db.session.execute(queries.area_ids_statement(len(paths)),
+                                           {**queries.path_params("p", paths), "limit": AREA_PARTS_MAX + 1}).scalars())
         if len(area_ids) <= AREA_PARTS_MAX:
-            branches += [Order.area_id == area_id for area_id in area_ids]
+            for index, area_id in enumerate(area_ids):
+                branches.append(("area", index))
+                params[f"area{index}"] = area_id
         else:
-            branches.append(Order.area_id.in_(viewer.area_ids_select(AREA_ROLES)))
-    return branches
+            area_paths = len(paths)
+            params.update(queries.path_params("vp", paths))
+    return tuple(branches), area_paths
+
+
+def order_detail(viewer: Viewer, order_id: int, scoped: bool = True, dumped: bool = True) -> dict:
+    """GET /orders/{id}: an order the viewer may see (any other is 404), presented with its timeline and
+    rating, from one statement (scoped=False: one the viewer has just acted on)."""
+    params = {"order_id": order_id}
+    teams = area_paths = 0
+    if scoped:
+        params.update(_visibility_params(viewer))
+        teams, area_paths = bool(viewer.team_roles), len(viewer.paths(AREA_ROLES))
+    rows = db.session.execute(queries.detail_statement(scoped, teams, area_paths), params).mappings().all()
+    if not rows:
+        raise NotFound("找不到该工单")
+    return Presenter(viewer, dumped).present_detail(rows)
 
 
 # --- creation -----------------------------------------------------------------------------------
@@ -304,8 +346,8 @@ def _apply(viewer: Viewer | None, order: Order, action: str, order_parties: set[
     return order
 
 
-def act(viewer: Viewer, order_id: int, action: str, body: dict) -> Order:
-    """Take one action of the state machine on an order the viewer can see."""
+def act(viewer: Viewer, order_id: int, action: str, body: dict) -> Dumped:
+    """Take one action of the state machine on an order the viewer can see; the order as presented after it."""
     if action not in t.ACTIONS:
         raise NotFound("不支持该操作")
     order = get_order(viewer, order_id)
@@ -313,10 +355,13 @@ def act(viewer: Viewer, order_id: int, action: str, body: dict) -> Order:
     t.check(action, order_parties, order.status)  # who before what: 403, then 409
     handler = ACTION_HANDLERS[action]
     handler(viewer, order, order_parties, body)
+    # Read back in the same transaction, before it commits: it sees what was just written, and the request
+    # ends with COMMIT, not a second transaction's ROLLBACK (psycopg forgets its prepared statements at every
+    # ROLLBACK). Not scoped: a member who declined no longer sees the order, yet gets it back once.
+    db.session.flush()
+    presented = order_detail(viewer, order_id, scoped=False)
     commit_keeping_state()
-    db.session.expire(order)  # reloaded with its timeline by the one statement below
-    # Not scoped: a member who declined no longer sees the order, yet gets it back once.
-    return get_order(viewer, order_id, detail=True, scoped=False)
+    return presented
 
 
 def _dispatch(viewer, order, order_parties, body):
@@ -419,38 +464,19 @@ def system_event(order: Order, action: str, note: str, **data) -> OrderEvent:
 
 # --- presentation -------------------------------------------------------------------------------
 
-def present_order(viewer: Viewer, order: Order, detail: bool = False) -> dict:
-    """The order as this viewer may see it, with the actions they may take now."""
-    order_parties = parties(viewer, order)
-    full = sees_contact(viewer, order, order_parties)
-    data = {
-        "id": order.id, "status": order.status, "category": order.category.code,
-        "category_name": order.category.name, "title": order.title, "description": order.description,
-        "address": order.address if full else community_name(order.area),
-        "contact_name": order.contact_name,
-        "contact_phone": order.contact_phone if full else mask_phone(order.contact_phone),
-        "preferred_time": order.preferred_time, "photos": order.photos, "area_id": order.area_id,
-        "area_name": order.area.name, "offering_id": order.offering_id, "team_id": order.team_id,
-        "assignee_id": order.assignee_id, "requester_id": order.requester_id,
-        "on_behalf_of": ({"name": order.on_behalf_name, "phone": order.on_behalf_phone if full
-                          else mask_phone(order.on_behalf_phone)} if order.on_behalf_name else None),
-        "result": order.result, "result_photos": order.result_photos, "cancel_reason": order.cancel_reason,
-        "needs_review": order.needs_review if t.STAFF in order_parties else False,
-        "created_at": order.created_at, "due_at": order.due_at, "dispatched_at": order.dispatched_at,
-        "accepted_at": order.accepted_at, "started_at": order.started_at, "completed_at": order.completed_at,
-        "rated_at": order.rated_at, "closed_at": order.closed_at, "cancelled_at": order.cancelled_at,
-        "overdue": order.is_overdue, "version": order.version,
-        "allowed_actions": t.allowed_actions(order_parties, order.status),
-    }
-    if detail:
-        data["team_name"] = order.team.name if order.team else None
-        data["events"] = [{
-            "id": e.id, "action": e.action, "from_status": e.from_status, "to_status": e.to_status,
-            "note": e.note, "actor_id": e.actor_id, "actor_name": e.actor.display_name if e.actor else "系统",
-            "created_at": e.created_at,
-        } for e in order.events]
-        data["rating"] = order.rating
-    return data
+def present_order(viewer: Viewer, order, detail: bool = False) -> Dumped:
+    """The order (ORM Order, or a row of list_orders) as this viewer may see it, with the actions they may take."""
+    if isinstance(order, Dumped):
+        return order
+    if isinstance(order, Order):
+        return Presenter(viewer).present_orm(order, detail)
+    return Presenter(viewer).present(order._mapping)
+
+
+def present_orders(viewer: Viewer, rows: list, dumped: bool = True) -> list[dict]:
+    """A page of list_orders' rows, presented (the viewer's scope read once for the page)."""
+    presenter = Presenter(viewer, dumped)
+    return [presenter.present(row._mapping) for row in rows]
 
 
 # --- the rating review queue (评单审核) ---------------------------------------------------------

@@ -1,0 +1,153 @@
+"""An order as a viewer may see it: the one presenter of every order response.
+
+It reads a flat record (a row of app/orders/queries.py, or an ORM Order through OrmRecord) and
+returns the response body already in JSON types (`Dumped`): OrderSchema's compiled dump passes it
+through as is (app/fastschema.py), and tests check it equals marshmallow's dump of it.
+Per request, the viewer's scope is read once (`Presenter`), not per order.
+"""
+from functools import lru_cache
+
+from app import clock
+from app.auth.viewer import STAFF_ROLES, Viewer
+from app.fastschema import Dumped
+from app.orders import transitions as t
+from app.orders.models import OPEN_STATUSES, Order
+from app.users.service import mask_phone
+
+AREA_ROLES = ("staff", "admin", "grid_worker")
+FULL_VIEW_PARTIES = frozenset({t.REQUESTER, t.ASSIGNEE, t.STAFF})
+OPEN = frozenset(str(status) for status in OPEN_STATUSES)
+ORDER_COLUMNS = tuple(column.key for column in Order.__table__.c)
+TIMES = ("dispatched_at", "accepted_at", "started_at", "completed_at", "rated_at", "closed_at", "cancelled_at")
+RATING_FIELDS = ("id", "order_id", "stars", "tags", "comment", "needs_review", "review_note", "reviewed_by_id",
+                 "reviewed_at", "created_at")
+
+
+@lru_cache(maxsize=1024)
+def allowed_actions(order_parties: frozenset, status: str) -> tuple:
+    return tuple(t.allowed_actions(set(order_parties), status))
+
+
+def iso(value):
+    return None if value is None else value.isoformat()
+
+
+class OrmRecord(dict):
+    """An ORM Order as a flat record (the keys of a queries.py row); its community is read only if needed."""
+
+    def __init__(self, order: Order):
+        super().__init__((name, getattr(order, name)) for name in ORDER_COLUMNS)
+        area, category = order.area, order.category
+        self.update(area_name=area.name, area_path=area.path, area_kind=area.kind,
+                    category_code=category.code, category_name=category.name)
+        self._area = area
+
+    def __missing__(self, key):
+        if key == "parent_name":
+            parent = self._area.parent
+            return parent.name if parent is not None else None
+        raise KeyError(key)
+
+
+class Presenter:
+    """Presents orders to one viewer (their grants' paths read once)."""
+
+    def __init__(self, viewer: Viewer, dumped: bool = True):
+        """dumped=False: times stay datetimes and the result a plain dict (what marshmallow would dump;
+        tests compare the two)."""
+        self.viewer = viewer
+        self.time = iso if dumped else (lambda value: value)
+        self.result = Dumped if dumped else dict
+        self.team_roles = viewer.team_roles
+        self.staff_paths = tuple(viewer.paths(STAFF_ROLES))
+        self.area_paths = tuple(viewer.paths(AREA_ROLES))
+        self.now = clock.now()
+        self._covers: dict[str, tuple[bool, bool]] = {}
+
+    def covers(self, path: str) -> tuple[bool, bool]:
+        """(staff of the area, staff or grid worker of the area)."""
+        found = self._covers.get(path)
+        if found is None:
+            found = self._covers[path] = (any(path.startswith(p) for p in self.staff_paths),
+                                          any(path.startswith(p) for p in self.area_paths))
+        return found
+
+    def parties(self, requester_id, team_id, assignee_id, area_path: str) -> frozenset:
+        viewer_id = self.viewer.id
+        found = set()
+        if requester_id == viewer_id:
+            found.add(t.REQUESTER)
+        team_role = self.team_roles.get(team_id) if team_id else None
+        if team_role:
+            found.add(t.TEAM_MEMBER)
+            if team_role == "leader":
+                found.add(t.TEAM_LEADER)
+        if assignee_id == viewer_id:
+            found.add(t.ASSIGNEE)
+        if self.covers(area_path)[0]:
+            found.add(t.STAFF)
+        return frozenset(found)
+
+    def present(self, r) -> dict:
+        """One order (a record: row mapping or OrmRecord), as the list shows it."""
+        order_parties = self.parties(r["requester_id"], r["team_id"], r["assignee_id"], r["area_path"])
+        full = bool(order_parties & FULL_VIEW_PARTIES) or self.covers(r["area_path"])[1]
+        status = str(r["status"])
+        if full:
+            address, phone = r["address"], r["contact_phone"]
+        else:
+            parent = r["parent_name"] if r["area_kind"] == "grid" else None
+            address, phone = parent if parent is not None else r["area_name"], mask_phone(r["contact_phone"])
+        behalf = r["on_behalf_name"]
+        time = self.time
+        data = self.result(
+            id=r["id"], status=status, category=r["category_code"], category_name=r["category_name"],
+            title=r["title"], description=r["description"], address=address, contact_name=r["contact_name"],
+            contact_phone=phone, preferred_time=r["preferred_time"], photos=r["photos"], area_id=r["area_id"],
+            area_name=r["area_name"], offering_id=r["offering_id"], team_id=r["team_id"],
+            assignee_id=r["assignee_id"], requester_id=r["requester_id"],
+            on_behalf_of=({"name": behalf, "phone": r["on_behalf_phone"] if full else
+                           mask_phone(r["on_behalf_phone"])} if behalf else None),
+            result=r["result"], result_photos=r["result_photos"], cancel_reason=r["cancel_reason"],
+            needs_review=bool(r["needs_review"]) if t.STAFF in order_parties else False,
+            created_at=time(r["created_at"]), due_at=time(r["due_at"]),
+        )
+        for name in TIMES:
+            data[name] = time(r[name])
+        data["overdue"] = status in OPEN and r["due_at"] <= self.now
+        data["version"] = r["version"]
+        data["allowed_actions"] = list(allowed_actions(order_parties, status))
+        return data
+
+    def present_detail(self, rows: list) -> dict:
+        """One order from queries.detail_statement's rows: with team name, events and rating."""
+        first = rows[0]
+        data = self.present(first)
+        data["team_name"] = first["team_name"]
+        data["events"] = [{
+            "id": r["event_id"], "action": r["event_action"], "from_status": r["event_from_status"],
+            "to_status": r["event_to_status"], "note": r["event_note"], "actor_id": r["event_actor_id"],
+            "actor_name": (r["actor_real_name"] or r["actor_nickname"] or f"用户{r['event_actor_id']}")
+            if r["event_actor_id"] is not None else "系统",
+            "created_at": self.time(r["event_created_at"]),
+        } for r in rows if r["event_id"] is not None]
+        data["rating"] = None if first["rating_id"] is None else {
+            name: self.time(first[f"rating_{name}"]) if name.endswith("_at") else first[f"rating_{name}"]
+            for name in RATING_FIELDS}
+        return data
+
+    def present_orm(self, order: Order, detail: bool = False) -> dict:
+        """An ORM Order (just created or acted on)."""
+        data = self.present(OrmRecord(order))
+        if detail:
+            data["team_name"] = order.team.name if order.team else None
+            data["events"] = [{
+                "id": e.id, "action": e.action, "from_status": e.from_status, "to_status": e.to_status,
+                "note": e.note, "actor_id": e.actor_id,
+                "actor_name": e.actor.display_name if e.actor else "系统", "created_at": self.time(e.created_at),
+            } for e in order.events]
+            rating = order.rating
+            data["rating"] = None if rating is None else {
+                name: self.time(getattr(rating, name)) if name.endswith("_at") else getattr(rating, name)
+                for name in RATING_FIELDS}
+        return data

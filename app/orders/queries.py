@@ -1,0 +1,159 @@
+"""The hot reads of orders (a list page, one order with its timeline) as Core statements built once.
+
+Building a SQLAlchemy statement and its cache key costs more Python time than the database takes
+to answer it (a staff member's page is a UNION of one part per area). So each statement here is
+built once per *shape* (how many teams, areas, paths; which filters) with bound parameters for
+every value, kept in a bounded LRU cache, and executed with the values of the request. The rows
+carry the order's columns plus what its presentation needs (area, community, category, team),
+so no ORM objects are made for a read. They are prepared on PostgreSQL (app/database.py): each
+is written so that one plan, made without the values, serves them all.
+"""
+from functools import lru_cache
+
+from sqlalchemy import and_, bindparam, not_, or_, select, union
+
+from app.areas.models import Area
+from app.categories.models import Category
+from app.orders.models import OPEN_STATUSES, Order, OrderEvent, Rating
+from app.teams.models import Team
+from app.users.models import User
+
+ORDERS = Order.__table__
+AREAS = Area.__table__
+PARENTS = AREAS.alias("parent_areas")
+CATEGORIES = Category.__table__
+TEAMS = Team.__table__
+EVENTS = OrderEvent.__table__
+RATINGS = Rating.__table__
+ACTORS = User.__table__.alias("actors")
+
+OPEN = [str(status) for status in OPEN_STATUSES]
+SHAPES_CACHED = 512  # distinct statement shapes kept per process (each a few kB)
+
+# What a row carries besides the order's own columns (Order attribute names = column names).
+PRESENTATION_COLUMNS = (
+    AREAS.c.name.label("area_name"), AREAS.c.path.label("area_path"), AREAS.c.kind.label("area_kind"),
+    PARENTS.c.name.label("parent_name"), CATEGORIES.c.code.label("category_code"),
+    CATEGORIES.c.name.label("category_name"),
+)
+ORDER_FROM = (ORDERS.join(AREAS, AREAS.c.id == ORDERS.c.area_id)
+              .outerjoin(PARENTS, PARENTS.c.id == AREAS.c.parent_id)
+              .join(CATEGORIES, CATEGORIES.c.id == ORDERS.c.category_id))
+
+
+def like_prefix(path: str) -> str:
+    """A LIKE pattern for "starts with `path`", escaped as `startswith(..., autoescape=True)` does."""
+    return path.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def subtree_ids(prefix: str, count: int):
+    """SELECT of the ids of every area under any of `count` paths bound as :{prefix}0 … (none if 0)."""
+    if not count:
+        return select(AREAS.c.id).where(AREAS.c.id.is_(None))
+    return select(AREAS.c.id).where(or_(*(AREAS.c.path.like(bindparam(f"{prefix}{i}"), escape="/")
+                                          for i in range(count))))
+
+
+def path_params(prefix: str, paths: list[str]) -> dict:
+    return {f"{prefix}{i}": like_prefix(path) for i, path in enumerate(paths)}
+
+
+@lru_cache(maxsize=64)
+def area_ids_statement(count: int):
+    """The ids of the areas under `count` paths (:p0 …), at most :limit of them."""
+    return subtree_ids("p", count).limit(bindparam("limit"))
+
+
+# --- one page of a list -------------------------------------------------------------------------
+
+BRANCH_COLUMNS = {"requester": ORDERS.c.requester_id, "created_by": ORDERS.c.created_by_id,
+                  "assignee": ORDERS.c.assignee_id, "team": ORDERS.c.team_id, "area": ORDERS.c.area_id}
+
+
+def _branch(kind: str, index: int):
+    """(condition, ordering) of one part of a viewer's visibility: the orders whose `column` is :value,
+    newest first, read backwards along the (column, id) index.
+
+    Written as a range of one value ordered by (column, id), not `column = :value` ordered by id: the
+    statement is prepared (psycopg prepares what runs often) and a generic plan cannot know how many
+    orders the value has; with `=` the planner may then walk the primary key backwards through every
+    order looking for a value that has none (a staff member's assigned orders). A range ordered by the
+    index's own columns leaves it one plan, the index, whatever the value."""
+    column = BRANCH_COLUMNS[kind]
+    value = bindparam("viewer_id") if kind in ("requester", "created_by", "assignee") else bindparam(f"{kind}{index}")
+    return and_(column >= value, column <= value), (column.desc(), ORDERS.c.id.desc())
+
+
+@lru_cache(maxsize=SHAPES_CACHED)
+def page_statement(branches: tuple, area_paths: int, status: bool, area_filter: bool, team: bool,
+                   category: bool, overdue: bool | None, review: tuple | None, cursor: bool):
+    """A page of orders newest first: each visibility branch walks its own (…, id) index to :limit ids,
+    the ids are merged, the page's orders come with their area, community and category.
+
+    branches: (kind, index) pairs, kind in requester, created_by, assignee, team (:team{i}), area (:area{i}),
+    area_paths (area_id in the areas under :vp0 … :vp{area_paths-1}).
+    review: None, or (needs_review, number of staff paths :rp0 …).
+    """
+    filters = []
+    if status:
+        filters.append(ORDERS.c.status.in_(bindparam("statuses", expanding=True)))
+    if area_filter:
+        filters.append(ORDERS.c.area_id.in_(subtree_ids("fp", 1)))
+    if team:
+        filters.append(ORDERS.c.team_id == bindparam("team_filter"))
+    if category:
+        filters.append(ORDERS.c.category_id == bindparam("category_id"))
+    if overdue is not None:
+        late = and_(ORDERS.c.status.in_(OPEN), ORDERS.c.due_at <= bindparam("now"))
+        filters.append(late if overdue else not_(late))
+    if review is not None:
+        flag, paths = review
+        filters += [ORDERS.c.needs_review.is_(flag), ORDERS.c.area_id.in_(subtree_ids("rp", paths))]
+    if cursor:
+        filters.append(ORDERS.c.id < bindparam("cursor"))
+    conditions = [_branch(kind, index) for kind, index in branches]
+    if area_paths:  # a town's or county's areas: their newest orders are soon found walking all orders
+        conditions.append((ORDERS.c.area_id.in_(subtree_ids("vp", area_paths)), (ORDERS.c.id.desc(),)))
+    parts = [select(ORDERS.c.id).where(condition, *filters).order_by(*ordering)
+             .limit(bindparam("limit")).subquery() for condition, ordering in conditions]
+    ids = union(*(select(part.c.id) for part in parts)) if len(parts) > 1 else select(parts[0].c.id)
+    return (select(*ORDERS.c, *PRESENTATION_COLUMNS).select_from(ORDER_FROM)
+            .where(ORDERS.c.id.in_(ids)).order_by(ORDERS.c.id.desc()).limit(bindparam("limit"))
+            .execution_options(prepare=True))
+
+
+# --- one order with its timeline ----------------------------------------------------------------
+
+EVENT_COLUMNS = tuple(column.label(f"event_{column.name}") for column in EVENTS.c
+                      if column.name not in ("order_id", "data"))  # the timeline shows neither
+RATING_COLUMNS = tuple(column.label(f"rating_{column.name}") for column in RATINGS.c)
+
+
+def visibility(teams: int, area_paths: int):
+    """services.visibility as a bound condition: :viewer_id, :teams (expanding), areas under :vp0 …"""
+    conditions = [ORDERS.c.requester_id == bindparam("viewer_id"), ORDERS.c.created_by_id == bindparam("viewer_id"),
+                  ORDERS.c.assignee_id == bindparam("viewer_id")]
+    if teams:
+        conditions.append(ORDERS.c.team_id.in_(bindparam("teams", expanding=True)))
+    if area_paths:
+        conditions.append(ORDERS.c.area_id.in_(subtree_ids("vp", area_paths)))
+    return or_(*conditions)
+
+
+@lru_cache(maxsize=SHAPES_CACHED)
+def detail_statement(scoped: bool, teams: bool, area_paths: int):
+    """The order :order_id (visible to the viewer when scoped) with its area, community, category, team,
+    rating and events (one row per event, oldest first; one row of NULL event columns when it has none)."""
+    statement = (
+        select(*ORDERS.c, *PRESENTATION_COLUMNS, TEAMS.c.name.label("team_name"), *RATING_COLUMNS, *EVENT_COLUMNS,
+               ACTORS.c.real_name.label("actor_real_name"), ACTORS.c.nickname.label("actor_nickname"))
+        .select_from(ORDER_FROM.outerjoin(TEAMS, TEAMS.c.id == ORDERS.c.team_id)
+                     .outerjoin(RATINGS, RATINGS.c.order_id == ORDERS.c.id)
+                     .outerjoin(EVENTS, EVENTS.c.order_id == ORDERS.c.id)
+                     .outerjoin(ACTORS, ACTORS.c.id == EVENTS.c.actor_id))
+        .where(ORDERS.c.id == bindparam("order_id"))
+        .order_by(EVENTS.c.id)
+    )
+    if scoped:
+        statement = statement.where(visibility(teams, area_paths))
+    return statement.execution_options(prepare=True)  # one order by its key: any plan fits every value
