@@ -152,6 +152,12 @@ def populate(app, orders: int, accept_backlog: int, log=say) -> Actors:
                                              .order_by(Order.id.desc()).limit(2000)))
         accept_ids = gendata.add_dispatched_orders(team.id, accept_backlog, resident.id) if accept_backlog else []
         tokens = [issue_token(user)[0] for user in (staff, resident, volunteer)]
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            # The steady state autovacuum keeps a live database in: statistics and a visibility map, so
+            # index-only scans skip the heap (the staff list's prepared plan: 1.48 → 0.43 ms on 100k orders).
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(sa.text("VACUUM ANALYZE"))
         db.session.remove()
         db.engine.dispose()
     return Actors(*tokens, area_id=area_id, detail_ids=detail_ids, accept_ids=accept_ids, counts=counts)
