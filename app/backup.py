@@ -1,7 +1,7 @@
 """Backups: SQLite's online backup API, or pg_dump on PostgreSQL.
 
-SQLite is copied page by page through `sqlite3.Connection.backup` while the service keeps
-running (readers and writers go on; the copy is a consistent snapshot). PostgreSQL is dumped
+SQLite is copied through `sqlite3.Connection.backup` while the service keeps running (in WAL mode
+readers and writers go on; the copy is a consistent snapshot). PostgreSQL is dumped
 with `pg_dump --format=custom`, restored with `pg_restore` (see docs/deploy.md).
 """
 import sqlite3
@@ -30,7 +30,10 @@ def backup_database(path: str | Path, url=None) -> Path:
         destination = sqlite3.connect(target)
         try:
             with destination:
-                source.backup(destination, pages=1024)  # in steps: writers are never blocked for long
+                # In one step: one read transaction, a consistent snapshot. In WAL mode writers go on
+                # meanwhile. Copying in steps restarts whenever another process writes between steps,
+                # and under steady writes it never finishes.
+                source.backup(destination)
         finally:
             destination.close()
             source.close()
