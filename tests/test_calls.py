@@ -10,6 +10,7 @@ from app import clock
 from app.areas.models import Area
 from app.calls.models import Call, CallRecipient, CallSignup
 from app.extensions import db
+from app.notifications.delivery import deliver_pending
 from app.notifications.models import Notification
 from app.points.models import PointsEntry
 from tests.conftest import login
@@ -238,6 +239,24 @@ def test_call_to_grids(app, demo):
     post(demo, call["id"], "signup", "vol1", 403)
 
 
+def test_people_the_target_takes_in_later_are_called_too(app, demo):
+    """May a volunteer who joined the team, or a Party member who registered, after the call was blown sign up?"""
+    untargeted = make_call(demo)
+    party = make_call(demo, target={"party_members": True})
+    [late] = join_team(demo, ["late-volunteer"])
+    seen = get(demo, f"/calls/{untargeted['id']}", late)
+    assert seen["eligible"] is True and seen["allowed_actions"] == ["signup"]
+    post(demo, untargeted["id"], "signup", late, 201)
+    post(demo, party["id"], "signup", late, 403)  # a volunteer, but no Party member
+    patch_me(demo, "resident", is_party_member=True, home_area_id=demo.sy)
+    post(demo, party["id"], "signup", "resident", 201)
+    with app.app_context():
+        called = db.session.scalar(select(func.count()).select_from(CallRecipient).where(
+            CallRecipient.call_id == untargeted["id"]))
+        assert called == 4  # the three called when it was blown, and the one who joined since
+    assert get(demo, f"/calls/{untargeted['id']}", "staff_sy")["recipient_count"] == 4
+
+
 def test_activity_is_open_to_everyone_in_the_area(app, demo):
     """May anyone living or serving in the area join an activity, with nobody singled out by notifications?"""
     activity = make_call(demo, kind="activity", title="重阳节敬老志愿活动")
@@ -355,6 +374,18 @@ def test_confirmed_check_in_earns_points_once(app, demo):
     assert get(demo, "/me", "vol1")["points"] == 8
 
 
+def test_check_in_closes_a_day_after_the_start(app, demo):
+    """Is a volunteer's own check-in refused a day after the start, while staff may still confirm who came?"""
+    call = make_call(demo, points=5)
+    post(demo, call["id"], "signup", "vol1", 201)
+    clock.advance(hours=3 + 24, minutes=1)
+    assert get(demo, f"/calls/{call['id']}", "vol1")["allowed_actions"] == ["withdraw"]
+    late = post(demo, call["id"], "checkin", "vol1", 409)
+    assert "签到已截止" in late["message"]
+    post(demo, call["id"], f"signups/{demo.user_ids['vol1']}/confirm", "staff_sy", 200)
+    assert [e.amount for e in points_of(app, demo.user_ids["vol1"])] == [5]
+
+
 def test_staff_confirm_one_who_came_without_checking_in(app, demo):
     """May staff confirm a signed-up volunteer who could not check in on the phone?"""
     call = make_call(demo)
@@ -408,6 +439,29 @@ def test_closing_a_call(app, demo):
     post(demo, call["id"], "checkin", "vol2", 409)
     post(demo, call["id"], f"signups/{demo.user_ids['vol1']}/confirm", "staff_sy", 200)
     assert [e.reason for e in points_of(app, demo.user_ids["vol1"])] == ["call_checkin"]
+
+
+def test_closing_and_confirming_tell_the_volunteers(app, demo):
+    """Are those still signed up told when a call is closed, and a volunteer told of a confirmed check-in?"""
+    call = make_call(demo, points=6)
+    for who in ("vol1", "vol2", "leader_sy"):
+        post(demo, call["id"], "signup", who, 201)
+    post(demo, call["id"], "withdraw", "leader_sy", 200)
+    post(demo, call["id"], f"signups/{demo.user_ids['vol1']}/confirm", "staff_sy", 200)
+    post(demo, call["id"], "close", "staff_sy", 200)
+    with app.app_context():
+        rows = db.session.execute(select(Notification.kind, Notification.user_id, Notification.body).where(
+            Notification.kind.in_(("call_closed", "call_confirmed")))).all()
+    by_kind = {}
+    for kind, user_id, body in rows:
+        by_kind.setdefault(kind, {})[user_id] = body
+    assert set(by_kind["call_confirmed"]) == {demo.user_ids["vol1"]}
+    assert "6 积分" in by_kind["call_confirmed"][demo.user_ids["vol1"]]
+    assert set(by_kind["call_closed"]) == {demo.user_ids["vol2"]}  # not the one who withdrew or was confirmed
+    with app.app_context():
+        deliver_pending()
+    messages = get(demo, "/me/messages", "vol2")["items"]
+    assert messages[0]["kind_label"] == "活动结束" and call["title"] in messages[0]["body"]
 
 
 @pytest.mark.parametrize("body", [None, {}, {"extra": 1}])

@@ -54,7 +54,8 @@ class Call(db.Model):
 
 
 class CallRecipient(db.Model):
-    """Someone a call was blown for (吹哨对象), fixed when the call is made; they may sign up."""
+    """Someone a call was blown for (吹哨对象): fixed when the call is made, joined by those its target
+    takes in later when they sign up."""
 
     __tablename__ = "call_recipients"
     __table_args__ = (Index("ix_call_recipients_user", "user_id", "call_id"),)

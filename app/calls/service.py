@@ -16,7 +16,7 @@ from app.calls.signals import call_changed
 from app.categories.service import categories_by_codes
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.points.models import PointsEntry
+from app.points.service import award
 from app.teams.models import Team, TeamMember, team_categories
 from app.users.models import User
 
@@ -24,8 +24,10 @@ from app.users.models import User
 SEE_ROLES = ("staff", "admin", "grid_worker")
 # A call is made for a community or a larger area; grids are chosen in its target.
 CALL_AREA_KINDS = ("county", "town", "community")
-# Volunteers may check in at the place from this long before the start.
+# Volunteers may check in at the place from this long before the start until this long after it;
+# later, staff confirm those who came.
 CHECKIN_OPENS_BEFORE = timedelta(hours=2)
+CHECKIN_CLOSES_AFTER = timedelta(hours=24)
 # A start time this far in the past is still taken (clocks of phones and PCs drift; "now" is common).
 STARTS_AT_SLACK = timedelta(hours=1)
 INLINE_SIGNUPS = 50
@@ -148,8 +150,21 @@ def _require_staff(viewer: Viewer, call: Call) -> None:
         raise Forbidden("只有本区域的社区工作人员可以进行此操作")
 
 
-def _is_recipient(viewer: Viewer, call: Call) -> bool:
+def _listed(viewer: Viewer, call: Call) -> bool:
+    """Was the viewer among those the call was blown for when it was made?"""
     return db.session.get(CallRecipient, (call.id, viewer.id)) is not None
+
+
+def _called_now(viewer: Viewer, call: Call) -> bool:
+    """Does the call's target take in the viewer now (joined a team or registered as a Party member since)?"""
+    if call.kind != "call" or call.status != "open":
+        return False
+    return db.session.scalar(select(User.id).where(User.id == viewer.id, _called_condition(call, call.area))) \
+        is not None
+
+
+def _is_recipient(viewer: Viewer, call: Call) -> bool:
+    return _listed(viewer, call) or _called_now(viewer, call)
 
 
 def may_sign_up(viewer: Viewer, call: Call, recipient: bool) -> bool:
@@ -268,7 +283,8 @@ def _require_open(call: Call, message: str) -> None:
 def sign_up(viewer: Viewer, call: Call) -> CallSignup:
     """Take one place. The database settles the quota: a conditional UPDATE of the count, in the same
     transaction as the sign-up row, so concurrent sign-ups never exceed it."""
-    if not may_sign_up(viewer, call, _is_recipient(viewer, call)):
+    listed = _listed(viewer, call)
+    if not may_sign_up(viewer, call, listed or _called_now(viewer, call)):
         raise Forbidden("本次吹哨只面向指定的人员，您不在召集范围内")
     _require_open(call, "报名已结束")
     signup = _my_signup(viewer, call)
@@ -285,6 +301,8 @@ def sign_up(viewer: Viewer, call: Call) -> CallSignup:
     if signup is None:
         signup = CallSignup(call_id=call.id, user_id=viewer.id, status="signed_up", signed_up_at=now)
         db.session.add(signup)
+        if call.kind == "call" and not listed:
+            db.session.add(CallRecipient(call_id=call.id, user_id=viewer.id))  # called since it was blown
         try:
             db.session.flush()
         except IntegrityError:
@@ -333,12 +351,16 @@ def check_in(viewer: Viewer, call: Call) -> None:
     signup = _my_signup(viewer, call)
     if signup is None or signup.status == "withdrawn":
         raise Conflict("请先报名")
-    if clock.now() < call.starts_at - CHECKIN_OPENS_BEFORE:
+    now = clock.now()
+    if now < call.starts_at - CHECKIN_OPENS_BEFORE:
         hours = int(CHECKIN_OPENS_BEFORE.total_seconds() // 3600)
         raise Conflict(f"签到尚未开始（开始前 {hours} 小时起可签到）")
+    if now > call.starts_at + CHECKIN_CLOSES_AFTER:
+        hours = int(CHECKIN_CLOSES_AFTER.total_seconds() // 3600)
+        raise Conflict(f"签到已截止（开始后 {hours} 小时内可签到），请联系社区工作人员确认到场")
     done = db.session.execute(
         update(CallSignup).where(CallSignup.id == signup.id, CallSignup.status == "signed_up")
-        .values(status="checked_in", checked_in_at=clock.now()).execution_options(synchronize_session=False)
+        .values(status="checked_in", checked_in_at=now).execution_options(synchronize_session=False)
     ).rowcount
     if done != 1:
         db.session.rollback()
@@ -367,9 +389,7 @@ def confirm_checkin(viewer: Viewer, call: Call, user_id: int) -> CallSignup:
     if confirmed != 1:
         db.session.rollback()
         raise Conflict("已确认签到，不能重复确认")
-    if call.points > 0:
-        db.session.add(PointsEntry(user_id=user_id, area_id=call.area_id, amount=call.points,
-                                   reason="call_checkin", call_id=call.id, note=call.title[:200], created_at=now))
+    award(user_id, call.area_id, call.points, "call_checkin", call_id=call.id, note=call.title, at=now)
     db.session.expire(signup)
     call_changed.send(call, action="confirm", viewer=viewer, signup=signup)
     db.session.commit()
@@ -388,7 +408,7 @@ def allowed_actions(viewer: Viewer, call: Call, signup: CallSignup | None, recip
         actions.append("signup")
     if status == "signed_up":
         actions.append("withdraw")
-        if clock.now() >= call.starts_at - CHECKIN_OPENS_BEFORE:
+        if call.starts_at - CHECKIN_OPENS_BEFORE <= clock.now() <= call.starts_at + CHECKIN_CLOSES_AFTER:
             actions.append("checkin")
     if is_staff_of(viewer, call):
         actions.append("close")

@@ -30,7 +30,7 @@ REASON_LABELS = {
     "rating_bonus": "好评奖励",
     "order_closed": "志愿服务办结",
     "order_reopened": "工单重新办理，积分冲回",
-    "call_checkin": "吹哨报到",
+    "call_checkin": "参加吹哨或志愿活动",
 }
 
 
