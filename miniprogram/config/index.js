@@ -17,10 +17,13 @@ const API_HOSTS = {
 // `make run` serves Flask here; DevTools needs 「不校验合法域名」 ticked to reach it.
 const LOCAL_API_HOST = 'http://127.0.0.1:5000'
 
-// Subscribe-message template ids (订阅消息) asked for before placing an order.
+// Subscribe-message template ids (订阅消息), the same ones as the backend's WECHAT_TEMPLATE_* settings.
+// orderProgress: asked for before placing an order (ACCEPTED, COMPLETED, FOLLOWED_UP);
+// calls: asked for on the 吹哨活动 page and when signing up, so the next 吹哨 reaches the volunteer (CALL).
 // Fill them in from the mini-program's admin console; an empty list skips the prompt.
 const SUBSCRIBE_TEMPLATE_IDS = {
   orderProgress: [],
+  calls: [],
 }
 
 // Demo accounts of `flask seed-demo`, offered on the 开发者设置 page in develop only.

@@ -9,6 +9,7 @@ const ROUTES = {
   withdraw: { method: 'POST', path: '/calls/{id}/withdraw' },
   checkin: { method: 'POST', path: '/calls/{id}/checkin' },
   close: { method: 'POST', path: '/calls/{id}/close' },
+  confirm: { method: 'POST', path: '/calls/{id}/signups/{user_id}/confirm' },
 }
 
 const ACTION_LOADING = {
@@ -38,4 +39,9 @@ function actOnCall(id, action) {
   return call(route, { params: { id }, loading: ACTION_LOADING[action] })
 }
 
-module.exports = { ROUTES, listCalls, getCall, createCall, actOnCall }
+/** Staff confirm that a volunteer came (到场确认), which earns the call's points. */
+function confirmSignup(id, userId) {
+  return call(ROUTES.confirm, { params: { id, user_id: userId }, loading: '正在确认…' })
+}
+
+module.exports = { ROUTES, listCalls, getCall, createCall, actOnCall, confirmSignup }

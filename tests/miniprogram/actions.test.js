@@ -1,6 +1,7 @@
 // Buttons come from allowed_actions only, and each one takes its action the right way.
 const { installWx, flush, toasts, error } = require('./helpers/wx')
-const { renderPage, renderComponent, text, texts, findAll } = require('./helpers/render')
+const path = require('path')
+const { renderPage, renderComponent, text, texts, findAll, MP_ROOT } = require('./helpers/render')
 const { fixture, signIn } = require('./helpers/fixtures')
 const { serveFixtures, withActions } = require('./helpers/server')
 
@@ -201,6 +202,57 @@ describe('吹哨 buttons', () => {
     expect(server.calls('POST', '/calls/7/signup')).toHaveLength(1)
     expect(toasts(wx)).toEqual([])
     expect(wx.showToast).toHaveBeenCalledWith({ title: '报名成功', icon: 'success' })
+  })
+
+  test('signing up asks for 吹哨 reminders inside the tap, before the sign-up is sent', async () => {
+    const wx = installWx()
+    const volunteer = fixture('users').volunteer
+    signIn(wx, volunteer)
+    const server = serveFixtures(wx, volunteer)
+    const page = await renderPage('packageVolunteer/pages/call-detail/index', { id: '7' })
+    require(path.join(MP_ROOT, 'config/index')).SUBSCRIBE_TEMPLATE_IDS.calls = ['tmpl-call']
+    await page.instance.onAction({ currentTarget: { dataset: { name: 'signup' } } })
+    await flush()
+    expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(expect.objectContaining({ tmplIds: ['tmpl-call'] }))
+    expect(server.calls('POST', '/calls/7/signup')).toHaveLength(1)
+    expect(wx.requestSubscribeMessage.mock.invocationCallOrder[0]).toBeLessThan(wx.showModal.mock.invocationCallOrder[0])
+  })
+
+  test('staff see who signed up and confirm one who came', async () => {
+    const wx = installWx()
+    const staff = fixture('users').staff
+    signIn(wx, staff)
+    const server = serveFixtures(wx, staff)
+    const signups = [
+      { id: 1, user_id: 21, status: 'checked_in', status_label: '已签到（待确认）', name: '张明', phone: '13900005678', is_party_member: true, work_unit: '县人民医院' },
+      { id: 2, user_id: 22, status: 'confirmed', status_label: '已确认签到', name: '陈建国', phone: '13700000001', is_party_member: false, work_unit: '' },
+    ]
+    let confirmed = false
+    server.on('GET', '/calls/{id}', () => Object.assign({}, fixture('calls').items[0], {
+      allowed_actions: ['close'], recipient_count: 12, signup_count: 2,
+      signups: confirmed ? signups.map(s => Object.assign({}, s, { status: 'confirmed' })) : signups,
+    }))
+    server.on('POST', '/calls/{id}/signups/{user_id}/confirm', () => { confirmed = true; return Object.assign({}, signups[0], { status: 'confirmed' }) })
+    const page = await renderPage('packageVolunteer/pages/call-detail/index', { id: '7' })
+    expect(text(page)).toContain('报名情况')
+    expect(text(page)).toContain('召集 12 人')
+    expect(texts(page, 'signup-status')).toEqual(['已签到，待确认', '已到场确认'])
+    expect(findAll(page, 'confirm-signup')).toHaveLength(1)  // only the one not yet confirmed
+    expect(texts(page, 'call-action')).toEqual(['结束活动'])
+    await page.instance.onConfirmSignup({ currentTarget: { dataset: { index: 0 } } })
+    await flush()
+    expect(server.calls('POST', '/calls/7/signups/21/confirm')).toHaveLength(1)
+    expect(wx.showToast).toHaveBeenCalledWith({ title: '已确认到场', icon: 'success' })
+    expect(findAll(page, 'confirm-signup')).toHaveLength(0)
+  })
+
+  test('a volunteer sees no sign-up list', async () => {
+    const wx = installWx()
+    const volunteer = fixture('users').volunteer
+    signIn(wx, volunteer)
+    serveFixtures(wx, volunteer)
+    const page = await renderPage('packageVolunteer/pages/call-detail/index', { id: '7' })
+    expect(text(page)).not.toContain('报名情况')
   })
 
   test('a full call answers 409 and the message is shown', async () => {

@@ -1,6 +1,7 @@
 // What people do on the pages: paging, messages, phone binding, roles, 关怀模式, scanning, queues.
 const { installWx, flush, toasts, error } = require('./helpers/wx')
-const { renderPage, renderComponent, text, texts, findAll } = require('./helpers/render')
+const path = require('path')
+const { renderPage, renderComponent, text, texts, findAll, MP_ROOT } = require('./helpers/render')
 const { fixture, signIn } = require('./helpers/fixtures')
 const { serveFixtures } = require('./helpers/server')
 
@@ -343,12 +344,55 @@ describe('志愿者', () => {
     expect(server.calls('GET', '/points/leaderboard')[1].query.period).toBe('year')
   })
 
-  test('我的活动 asks for mine=true', async () => {
+  test('我的活动 asks for mine=true and shows what the server answers', async () => {
     const { server } = setup('volunteer')
+    server.on('GET', '/calls', req => {
+      const items = fixture('calls').items
+      return { items: req.query.mine === 'true' ? items.filter(c => c.my_signup) : items, next_cursor: null }
+    })
     const page = await renderPage('packageVolunteer/pages/calls/index', { mine: '1' })
     expect(server.calls('GET', '/calls')[0].query).toMatchObject({ mine: 'true' })
     expect(text(page)).toContain('敬老院慰问')
     expect(text(page)).not.toContain('防汛巡查')
+    await page.instance.onTab({ currentTarget: { dataset: { mine: '0' } } })
+    await flush()
+    expect(text(page)).toContain('防汛巡查')
+  })
+
+  test.each(['resident', 'volunteer', 'staff'])('the %s’s call list leaves the area to the server', async who => {
+    // The server shows the calls of every area the user belongs to (home, teams, grants) and those
+    // above them; sending one area would hide a town's call or a team's community.
+    const { server } = setup(who)
+    await renderPage('packageVolunteer/pages/calls/index')
+    const query = server.calls('GET', '/calls')[0].query
+    expect(query).toEqual({ limit: '20' })
+  })
+
+  test('residents reach 志愿活动 from the workbench and 我的活动 from 我的', async () => {
+    const { wx } = setup('resident')
+    const bench = await renderPage('pages/workbench/index/index')
+    const entry = bench.instance.data.entries.findIndex(e => e.page === 'calls')
+    expect(bench.instance.data.entries[entry].label).toBe('志愿活动')
+    bench.instance.onEntry({ currentTarget: { dataset: { index: entry } } })
+    expect(wx.navigateTo.mock.calls.pop()[0].url).toBe('/packageVolunteer/pages/calls/index')
+    const me = await renderPage('pages/me/index/index')
+    expect(text(me)).toContain('我的活动')
+    expect(text(me)).not.toContain('我的服务队')
+  })
+
+  test('the call list offers 吹哨 reminders when the template is configured', async () => {
+    const { wx } = setup('volunteer')
+    const page = await renderPage('packageVolunteer/pages/calls/index', {}, { skipLoad: true })
+    require(path.join(MP_ROOT, 'config/index')).SUBSCRIBE_TEMPLATE_IDS.calls = ['tmpl-call']
+    await page.instance.onLoad({})
+    await flush()
+    expect(text(page)).toContain('社区吹哨时微信提醒我')
+    await page.instance.onSubscribe()
+    expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(expect.objectContaining({ tmplIds: ['tmpl-call'] }))
+    expect(wx.showToast).toHaveBeenCalledWith({ title: '社区吹哨时会提醒您', icon: 'none' })
+    setup('volunteer')
+    const plain = await renderPage('packageVolunteer/pages/calls/index')  // modules anew: no template
+    expect(text(plain)).not.toContain('社区吹哨时微信提醒我')
   })
 
   test('the team page copies the invite code and withdraws an offering', async () => {

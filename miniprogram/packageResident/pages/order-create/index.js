@@ -5,7 +5,7 @@ const categoriesService = require('../../../services/categories')
 const areasService = require('../../../services/areas')
 const offeringsService = require('../../../services/offerings')
 const meService = require('../../../services/me')
-const config = require('../../../config/index')
+const { askSubscribe } = require('../../../utils/subscribe')
 const session = require('../../../utils/session')
 const cache = require('../../../utils/cache')
 const nav = require('../../../utils/nav')
@@ -169,15 +169,7 @@ Component({
         return Promise.resolve(null)
       }
       // Asked inside the tap: WeChat allows the subscribe prompt only from a user gesture.
-      return this.askSubscribe().then(() => this.send())
-    },
-
-    askSubscribe() {
-      const tmplIds = config.SUBSCRIBE_TEMPLATE_IDS.orderProgress
-      if (!tmplIds || !tmplIds.length || !wx.requestSubscribeMessage) return Promise.resolve()
-      return new Promise(resolve => {
-        wx.requestSubscribeMessage({ tmplIds, complete: () => resolve() })
-      })
+      return askSubscribe('orderProgress').then(() => this.send())
     },
 
     send() {

@@ -1,25 +1,40 @@
-// 吹哨活动详情: sign up, withdraw, check in; staff may end the call.
+// 吹哨活动详情: sign up, withdraw, check in; staff of the area see who signed up, confirm who came, end it.
 const careBehavior = require('../../../behaviors/care')
 const callsService = require('../../../services/calls')
-const session = require('../../../utils/session')
 const cache = require('../../../utils/cache')
-const { CALL_ACTIONS, CALL_ACTION_ORDER } = require('../../../utils/constants')
-const { decorateCall, signedUp } = require('../../../utils/format')
+const { askSubscribe } = require('../../../utils/subscribe')
+const { CALL_ACTIONS, CALL_ACTION_ORDER, SIGNUP_STATUS } = require('../../../utils/constants')
+const { decorateCall } = require('../../../utils/format')
 
 const SUCCESS_TEXT = { signup: '报名成功', withdraw: '已取消报名', checkin: '签到成功', close: '活动已结束' }
+// Sign-ups staff may still confirm (到场确认 earns the points).
+const CONFIRMABLE = ['signed_up', 'checked_in']
 
-/** Buttons from allowed_actions when the server sends them, else from the call's state. */
-function callActions(call, isStaff) {
-  let names = call.allowed_actions
-  if (!Array.isArray(names)) {
-    names = []
-    const open = !call.status || call.status === 'open'
-    const full = call.full !== undefined ? call.full : call.quota && call.signup_count >= call.quota
-    if (signedUp(call)) names.push('checkin', 'withdraw')
-    else if (open && !full) names.push('signup')
-    if (isStaff && open) names.push('close')
-  }
+/** Buttons from the call's allowed_actions, in the constants' order. */
+function callActions(call) {
+  const names = call.allowed_actions || []
   return CALL_ACTION_ORDER.filter(name => names.indexOf(name) >= 0).map(name => Object.assign({ name }, CALL_ACTIONS[name]))
+}
+
+/** The sign-ups staff see (the server sends them to staff of the call's area only). */
+function decorateSignups(call) {
+  return (call.signups || []).map(signup => Object.assign({}, signup, {
+    label: SIGNUP_STATUS[signup.status] || signup.status_label,
+    confirmable: CONFIRMABLE.indexOf(signup.status) >= 0,
+  }))
+}
+
+function confirmModal(content) {
+  return new Promise(resolve => {
+    wx.showModal({
+      title: '请确认',
+      content,
+      confirmText: '确定',
+      cancelText: '再想想',
+      success: res => resolve(!!res.confirm),
+      fail: () => resolve(false),
+    })
+  })
 }
 
 Component({
@@ -30,6 +45,7 @@ Component({
     error: '',
     call: null,
     actions: [],
+    signups: null,
   },
   methods: {
     onLoad(query) {
@@ -53,37 +69,49 @@ Component({
     },
 
     show(call) {
-      const isStaff = session.isStaffRole(session.getActiveRole())
-      this.setData({ state: 'ready', call: decorateCall(call), actions: callActions(call, isStaff) })
+      this.setData({
+        state: 'ready',
+        call: decorateCall(call),
+        actions: callActions(call),
+        signups: Array.isArray(call.signups) ? decorateSignups(call) : null,
+      })
     },
 
     onAction(e) {
       const name = e.currentTarget.dataset.name
       const action = CALL_ACTIONS[name]
-      return new Promise(resolve => {
-        wx.showModal({
-          title: '请确认',
-          content: action.confirm,
-          confirmText: '确定',
-          cancelText: '再想想',
-          success: res => resolve(!!res.confirm),
-          fail: () => resolve(false),
-        })
-      }).then(ok => {
+      // Asked inside the tap (WeChat allows the prompt only there), so the next 吹哨 can reach the volunteer.
+      const subscribed = name === 'signup' ? askSubscribe('calls') : Promise.resolve()
+      return subscribed.then(() => confirmModal(action.confirm)).then(ok => {
         if (!ok) return null
         return callsService.actOnCall(this.data.id, name).then(
-          result => {
-            cache.markDirty('calls')
-            wx.showToast({ title: SUCCESS_TEXT[name], icon: 'success' })
-            // Some actions answer with the call, others with a sign-up: reload to be sure.
-            return this.load(true).then(() => result)
-          },
-          err => {
-            if (err && err.statusCode === 409) return this.load(true)
-            return null
-          },
+          result => this.done(SUCCESS_TEXT[name]).then(() => result),
+          err => (err && err.statusCode === 409 ? this.load(true) : null),
         )
       })
+    },
+
+    onConfirmSignup(e) {
+      const signup = this.data.signups[e.currentTarget.dataset.index]
+      return confirmModal('确认「' + signup.name + '」已经到场吗？确认后将记入积分。').then(ok => {
+        if (!ok) return null
+        return callsService.confirmSignup(this.data.id, signup.user_id).then(
+          result => this.done('已确认到场').then(() => result),
+          err => (err && err.statusCode === 409 ? this.load(true) : null),
+        )
+      })
+    },
+
+    /** After a change: lists refresh when shown again, and this page reloads (answers differ in shape). */
+    done(text) {
+      cache.markDirty('calls')
+      wx.showToast({ title: text, icon: 'success' })
+      return this.load(true)
+    },
+
+    onCallPhone(e) {
+      const phone = e.currentTarget.dataset.phone
+      if (phone) wx.makePhoneCall({ phoneNumber: phone })
     },
 
     retry() {

@@ -1,30 +1,27 @@
-// 吹哨活动: calls for volunteers in my community; 我的活动 shows the ones I signed up for.
+// 吹哨活动: the calls and activities of my community (and above), 我的活动 the ones I signed up for.
+// The server decides what I may see (home community, my teams', my grants' areas), so no area is sent.
 const careBehavior = require('../../../behaviors/care')
 const listBehavior = require('../../../behaviors/list')
 const callsService = require('../../../services/calls')
-const meService = require('../../../services/me')
 const session = require('../../../utils/session')
 const cache = require('../../../utils/cache')
 const nav = require('../../../utils/nav')
-const { decorateCall, signedUp } = require('../../../utils/format')
-
-function areaOf(user) {
-  if (!user) return null
-  const staffArea = session.isStaffRole(session.getActiveRole()) ? session.staffAreas(user)[0] : null
-  return (staffArea && staffArea.id) || user.home_area_id || null
-}
+const { askSubscribe, canSubscribe } = require('../../../utils/subscribe')
+const { decorateCall } = require('../../../utils/format')
 
 Component({
   behaviors: [careBehavior, listBehavior],
   data: {
     mine: false,
     isStaff: false,
+    canSubscribe: false,
   },
   methods: {
     onLoad(query) {
       this.setData({
         mine: !!(query && query.mine),
         isStaff: session.isStaffRole(session.getActiveRole()),
+        canSubscribe: canSubscribe('calls'),
       })
       this._loaded = true
       cache.takeDirty('calls')
@@ -36,23 +33,8 @@ Component({
     },
 
     fetchPage(cursor) {
-      return meService
-        .currentUser()
-        .catch(() => null)
-        .then(user =>
-          callsService.listCalls(
-            this.data.mine
-              ? { mine: true, limit: 20, cursor }
-              : { area_id: areaOf(user), limit: 20, cursor },
-            { showError: false },
-          ),
-        )
-        .then(page => {
-          if (!this.data.mine) return page
-          // 我的活动: keep only calls I signed up for, whatever the server's filter.
-          const items = (page.items || []).filter(item => signedUp(item) || (item.my_signup === undefined && item.signed_up === undefined))
-          return { items, next_cursor: page.next_cursor }
-        })
+      const query = this.data.mine ? { mine: true, limit: 20, cursor } : { limit: 20, cursor }
+      return callsService.listCalls(query, { showError: false })
     },
 
     decorate(item) {
@@ -70,6 +52,12 @@ Component({
       const id = e.currentTarget.dataset.id
       cache.put('call', this.data.items.find(item => item.id === id))
       nav.go('callDetail', { id })
+    },
+
+    onSubscribe() {
+      return askSubscribe('calls').then(agreed => {
+        if (agreed) wx.showToast({ title: '社区吹哨时会提醒您', icon: 'none' })
+      })
     },
 
     onCreate() {

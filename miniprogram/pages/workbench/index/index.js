@@ -10,6 +10,7 @@ const ENTRIES = {
   resident: [
     { page: 'orderCreate', label: '我要点单', badge: '点', hint: '说说您需要什么帮助' },
     { page: 'myOrders', label: '我的订单', badge: '单', hint: '看看办到哪一步了' },
+    { page: 'calls', label: '志愿活动', badge: '活', hint: '社区吹哨和活动，报名参加' },
     { page: 'joinTeam', label: '加入服务队', badge: '队', hint: '凭邀请码加入志愿服务队' },
   ],
   volunteer: [
@@ -26,7 +27,7 @@ const ENTRIES = {
     { page: 'stats', label: '数据统计', badge: '数', hint: '办结率、满意率' },
     { page: 'orderCreate', label: '代居民点单', badge: '代', hint: '替老人登记需求', query: { behalf: 1 } },
     { page: 'callCreate', label: '发起吹哨', badge: '哨', hint: '召集志愿者' },
-    { page: 'calls', label: '吹哨活动', badge: '活', hint: '查看报名情况' },
+    { page: 'calls', label: '吹哨活动', badge: '活', hint: '报名情况、确认到场' },
     { page: 'scan', label: '扫码登录', badge: '扫', hint: '登录电脑上的工作台' },
   ],
   grid_worker: [
