@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Shanghai
 TEMPLATES = {"WECHAT_TEMPLATE_DISPATCHED": "tpl-dispatched", "WECHAT_TEMPLATE_ACCEPTED": "tpl-accepted",
              "WECHAT_TEMPLATE_COMPLETED": "tpl-completed", "WECHAT_TEMPLATE_REMINDER": "tpl-reminder",
-             "WECHAT_TEMPLATE_FOLLOWED_UP": "tpl-followed-up"}
+             "WECHAT_TEMPLATE_FOLLOWED_UP": "tpl-followed-up", "WECHAT_TEMPLATE_CALL": "tpl-call"}
 
 
 @pytest.fixture
@@ -240,6 +240,30 @@ def test_subscribe_message_sent(app, wx_app, demo, fake_wechat, at_t0):
     assert all(len(v["value"]) <= 20 for v in message["data"].values())
     assert {(n.status, n.wechat_status, n.attempts) for n in rows(app, Notification)} == {("done", "sent", 1)}
     assert len(rows(app, Message)) == 3
+
+
+def test_a_call_reaches_volunteers_as_a_subscribe_message(app, wx_app, demo, fake_wechat, at_t0):
+    """Is a 吹哨 sent with the CALL template to those called, while closing it tells the signed-up in-app only?"""
+    body = {"area_id": demo.sy, "title": "暴雨后清理松阳小区积水", "description": "带上雨靴",
+            "starts_at": (T0 + timedelta(hours=3)).isoformat(), "place": "松阳小区东门", "quota": 5}
+    made = demo.client.post("/api/v1/calls", json=body, headers=demo.headers("staff_sy"))
+    assert made.status_code == 201, made.get_json()
+    call_id = made.get_json()["id"]
+    assert deliver(wx_app) == Counter(sent=3)
+    sent = {m["touser"]: m for m in fake_wechat.sent_messages}
+    assert set(sent) == {"demo-volunteer-sy-1", "demo-volunteer-sy-2", "demo-leader-sy"}
+    message = sent["demo-leader-sy"]
+    assert message["template_id"] == "tpl-call"
+    assert message["page"] == f"packageVolunteer/pages/call-detail/index?id={call_id}"
+    assert message["data"] == {"thing1": {"value": "暴雨后清理松阳小区积水"}, "time2": {"value": "2025年3月3日 12:00"},
+                               "thing3": {"value": "松阳小区东门"}}
+    assert demo.client.post(f"/api/v1/calls/{call_id}/signup", headers=demo.headers("vol1")).status_code == 201
+    assert demo.client.post(f"/api/v1/calls/{call_id}/close", headers=demo.headers("staff_sy")).status_code == 200
+    fake_wechat.sent_messages.clear()
+    assert deliver(wx_app) == Counter(skipped=1)  # no template for it: the in-app message alone
+    assert fake_wechat.sent_messages == []
+    [closed] = rows(app, Message, Message.kind == "call_closed")
+    assert closed.user_id == demo.user_ids["vol1"]
 
 
 def test_refused_subscription_is_recorded_not_retried(app, wx_app, demo, fake_wechat, at_t0):
