@@ -5,6 +5,7 @@
 GUNICORN_WORKERS (default 2 × cores + 1), GUNICORN_THREADS (default 1: sync workers),
 GUNICORN_BIND (default 127.0.0.1:8000; a reverse proxy such as nginx sits in front),
 GUNICORN_TIMEOUT (30 s), GUNICORN_ACCESS_LOG ("-" for stdout; off by default: nginx logs requests),
+GUNICORN_ACCESS_LOG_FORMAT (gunicorn's atoms, e.g. "%(p)s %(s)s %(U)s" adds the worker's pid),
 GUNICORN_MAX_REQUESTS (recycle a worker after this many requests; 0 = never).
 """
 import multiprocessing
@@ -30,6 +31,8 @@ max_requests_jitter = max_requests // 10
 # faster restarts). Database connections are opened lazily, after the fork (see post_fork).
 preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+access_log_format = os.environ.get("GUNICORN_ACCESS_LOG_FORMAT") or \
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "sqwd"

@@ -33,6 +33,33 @@ def is_postgres(url: str) -> bool:
     return url.startswith("postgresql")
 
 
+def unavailable(message: str) -> None:
+    """Skip a test whose outside part (Redis, chromium) is missing here, loudly; under CI=true fail instead,
+    so a green run never hides a check that did not happen."""
+    banner = f"!!! {message} !!!"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(banner + " (CI=true: this would be a skip)")
+    import sys
+    import warnings
+
+    sys.stderr.write("\n" + banner + "\n")
+    warnings.warn(banner, stacklevel=2)
+    pytest.skip(banner)
+
+
+def redis_or_unavailable(url: str):
+    """A client of the Redis at `url`, or unavailable() when it does not answer."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        unavailable(f"Redis is not reachable at {url} ({type(error).__name__}): start it with "
+                    "`redis-server --daemonize yes --bind 127.0.0.1 --port 6379`")
+    return client
+
+
 def _worker_database(url: str) -> str:
     """Under pytest-xdist each worker gets its own PostgreSQL database."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")

@@ -6,13 +6,13 @@ Screenshots land in test-artifacts/console/. Without /usr/bin/chromium these tes
 import csv
 import io
 import os
-import sys
 import time
-import warnings
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+
+from tests.conftest import unavailable
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "console"
@@ -20,14 +20,8 @@ TEAM_SY = "松阳社区党员志愿服务队"
 
 
 def _require_chromium() -> None:
-    if os.path.exists(CHROMIUM):
-        return
-    message = f"!!! {CHROMIUM} is missing: the console's browser tests are SKIPPED — run `make browser` !!!"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    sys.stderr.write("\n" + message + "\n")
-    warnings.warn(message, stacklevel=2)
-    pytest.skip(message)
+    if not os.path.exists(CHROMIUM):
+        unavailable(f"{CHROMIUM} is missing: the console's browser tests are SKIPPED — run `make browser`")
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ import logging
 import uuid
 
 import pytest
-import redis
 from flask import Flask
 
 from app.wechat import (
@@ -20,6 +19,7 @@ from app.wechat import (
     init_app,
 )
 from app.wechat.fake_server import FakeWeChatServer
+from tests.conftest import redis_or_unavailable
 
 pytest_plugins = ("tests.plugins.wechat",)
 
@@ -214,11 +214,7 @@ def test_token_refresh_is_retried_only_once(fake_wechat, gw):
 
 def test_token_shared_through_redis(fake_wechat):
     """Do two gateways on the same Redis share one access token?"""
-    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=0.2)
-    try:
-        client.ping()
-    except redis.RedisError:
-        pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL}")
+    client = redis_or_unavailable(REDIS_TEST_URL)
     key = f"{REDIS_PREFIX}:{fake_wechat.app_id}_access_token"
     client.delete(key)
     fake_wechat.add_phone_code("p1", "13800138000")
