@@ -43,7 +43,13 @@ def grant_role_command(openid: str, role: str, area_id: int):
 @with_appcontext
 def gen_data_command(orders: int, communities: int | None, seed: int):
     """Add a realistic year of data: areas, users, teams, orders in every status with events and ratings."""
+    from flask import current_app
+
     from app.gendata import generate
+
+    if current_app.config["APP_ENV"] == "production":
+        # Made-up people and orders, and (from 100k orders) indexes dropped and rebuilt while it loads.
+        raise click.UsageError("gen-data fills a database with made-up data: refused with APP_ENV=production")
 
     counts = generate(orders, communities=communities, seed=seed, log=click.echo)
     click.echo(f"generated: {counts}")

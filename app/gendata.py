@@ -1,8 +1,9 @@
 """`flask gen-data`: a realistic data set, fast, for benchmarks and scale tests.
 
 A year of a city's five-order work: counties › towns › communities › grids; residents, staff,
-grid workers and volunteer teams with offerings; orders in every status with their events,
-ratings and points, created evenly over the last year (ids in creation order, like real ones).
+grid workers and volunteer teams with offerings, Party members with their work units (双报到);
+orders in every status with their events, ratings and points, created evenly over the last year
+(ids in creation order, like real ones); 吹哨 calls and activities with sign-ups and their points.
 Each order is simulated along the five steps with realistic delays and cut at "now", so recent
 orders are still open and some old ones are overdue.
 
@@ -50,6 +51,11 @@ NEEDS = {
 RESULTS = ["已按约定完成服务，居民表示满意", "已上门处理完毕", "已陪同完成，居民安全到家", "问题已解决，已回访确认"]
 COMMENTS = ["服务很好，非常感谢", "志愿者很耐心", "来得很及时", "", "", "还可以", "等的时间有点长"]
 TAGS = ["态度好", "很及时", "专业", "耐心", "热情"]
+WORK_UNITS = ["县人民医院", "县供电公司", "县第一中学", "县税务局", "县农商银行", "城关镇人民政府", "县人民法院",
+              "县自来水公司", "县文化馆", "县妇幼保健院"]
+CALL_TITLES = [("call", "暴雨后清理积水", "小区东门"), ("call", "防汛巡查", "河堤入口"), ("call", "疫苗接种现场引导", "社区卫生服务站"),
+               ("activity", "重阳节敬老慰问", "社区养老服务中心"), ("activity", "垃圾分类宣传", "社区广场"),
+               ("activity", "义务理发进社区", "党群服务中心")]
 CATEGORY_WEIGHTS = {"escort": 16, "care": 6, "elderly": 22, "hardship": 5, "repair": 18, "haircut": 10, "legal": 6,
                     "counsel": 4, "culture": 5, "other": 8}
 
@@ -218,11 +224,12 @@ def generate(orders: int, *, seed: int = 20260101, communities: int | None = Non
         f"({time.perf_counter() - started:.1f}s)")
     deferred = _drop_secondary(BIG_TABLES) if postgres and orders >= BULK_THRESHOLD else []
     counts = _build_orders(writer, rng, world, orders, now - days * DAY, now, postgres, log, started)
+    counts.update(_build_calls(writer, rng, world, orders, now - days * DAY, now, postgres))
     if deferred:
         _restore_secondary(deferred)
         log(f"indexes and foreign keys rebuilt ({time.perf_counter() - started:.1f}s)")
     _fix_sequences(["areas", "users", "role_grants", "teams", "offerings", "orders", "order_events", "ratings",
-                    "points_entries"])
+                    "points_entries", "calls", "call_signups"])
     db.session.commit()
     if postgres:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -266,8 +273,9 @@ def _build_world(writer: Writer, rng: random.Random, n_communities: int, n_order
     def add_user(prefix: str, nickname: str, home: int | None, party: bool = False) -> int:
         nonlocal user_id
         user_id += 1
+        unit = rng.choice(WORK_UNITS) if party and prefix in ("vol", "leader") else ""
         users.rows.append((user_id, f"{batch}-{prefix}-{user_id}", nickname, "", _phone(rng), nickname, home,
-                           boolean(party), "", 1, created))
+                           boolean(party), unit, 1, created))
         return user_id
 
     def add_grant(user: int, role: str, area: int) -> None:
@@ -500,6 +508,55 @@ def _build_orders(writer: Writer, rng: random.Random, world: World, n_orders: in
             log(f"orders: {counts['orders']} ({time.perf_counter() - started:.1f}s)")
     counts["by_status"] = by_status
     return counts
+
+
+def _build_calls(writer: Writer, rng: random.Random, world: World, n_orders: int, since: int, now: int,
+                 postgres: bool) -> dict:
+    """吹哨 calls and activities of each community over the period (a county of 100 communities has some
+    200–600 a year), with the team's volunteers called, signed up, checked in and confirmed, and their points."""
+    stamp = lambda ts: _stamp(ts, postgres)  # noqa: E731
+    call_id, signup_id, points_id = _max_id("calls"), _max_id("call_signups"), _max_id("points_entries")
+    calls = Table("calls", ["id", "kind", "area_id", "title", "description", "place", "starts_at", "quota",
+                            "signup_count", "points", "target", "status", "created_by_id", "created_at",
+                            "closed_at", "closed_by_id"])
+    recipients = Table("call_recipients", ["call_id", "user_id"])
+    signups = Table("call_signups", ["id", "call_id", "user_id", "status", "signed_up_at", "withdrawn_at",
+                                     "checked_in_at", "confirmed_at", "confirmed_by_id"])
+    points = Table("points_entries", ["id", "user_id", "area_id", "amount", "reason", "call_id", "note",
+                                      "created_at"])
+    per_community = 2 + n_orders // max(1, len(world.communities)) // 1000
+    span = max(1, now - since - DAY)
+    for community in world.communities:
+        for _ in range(per_community):
+            call_id += 1
+            kind, title, place = rng.choice(CALL_TITLES)
+            starts = since + DAY + rng.randrange(span)
+            created = starts - rng.randrange(2 * HOUR, 3 * DAY)
+            closed = starts + DAY < now
+            quota, worth = rng.randrange(5, 16), rng.choice((5, 10))
+            people = rng.sample(community["volunteers"], min(len(community["volunteers"]), rng.randrange(3, quota + 1)))
+            if kind == "call":
+                recipients.rows.extend((call_id, user) for user in community["volunteers"])
+            for user in people:
+                signup_id += 1
+                signed = created + rng.randrange(HOUR, max(HOUR + 1, starts - created))
+                came = closed and rng.random() < 0.85
+                arrived = starts + rng.randrange(-HOUR, HOUR) if came else None
+                signups.rows.append((signup_id, call_id, user, "confirmed" if came else "signed_up", stamp(signed),
+                                     None, stamp(arrived) if came else None, stamp(arrived + HOUR) if came else None,
+                                     community["staff"] if came else None))
+                if came:
+                    points_id += 1
+                    points.rows.append((points_id, user, community["id"], worth, "call_checkin", call_id,
+                                        f"{community['name']}{title}", stamp(arrived + HOUR)))
+            calls.rows.append((call_id, kind, community["id"], f"{community['name']}{title}", f"{title}，请准时到场",
+                               f"{community['name']}{place}", stamp(starts), quota, len(people), worth, None,
+                               "closed" if closed else "open", community["staff"], stamp(created),
+                               stamp(starts + DAY) if closed else None, community["staff"] if closed else None))
+    counted = {"calls": len(calls.rows), "call_signups": len(signups.rows)}
+    for table in (calls, recipients, signups, points):
+        writer.write(table)
+    return counted
 
 
 NEEDS_TITLE = {"escort": "陪医", "care": "陪护", "elderly": "助老", "hardship": "助困", "repair": "家电维修",

@@ -82,26 +82,15 @@ def make_app(url: str, **overrides):
 
 
 def build_schema(app) -> None:
-    """The models' schema, plus the append-only trigger of migration 0002 on PostgreSQL."""
-    from app.extensions import db
+    """The schema as production builds it: `flask db upgrade` (every migration, triggers included)."""
+    import logging
 
+    from flask_migrate import upgrade
+
+    level = logging.getLogger().level
     with app.app_context():
-        db.create_all()
-        if db.engine.dialect.name == "postgresql":
-            migration = _migration_0002()
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(migration.FUNCTION))
-                conn.execute(sa.text(migration.TRIGGER))
-
-
-def _migration_0002():
-    import importlib.util
-
-    path = ROOT / "migrations" / "versions" / "0002_order_events_append_only.py"
-    spec = importlib.util.spec_from_file_location("migration_0002", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+        upgrade()
+    logging.getLogger().setLevel(level)  # alembic.ini's logging config would quieten the bench's own
 
 
 @dataclass

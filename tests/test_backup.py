@@ -49,3 +49,20 @@ def test_sqlite_backup_finishes_while_another_connection_keeps_writing(tmp_path)
     with sqlite3.connect(result["path"]) as copy:
         assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert copy.execute("SELECT count(*) FROM t").fetchone()[0] >= 20000
+
+
+def test_pg_dump_gets_the_password_from_the_environment_not_its_arguments(tmp_path, monkeypatch):
+    """Does `flask backup` on PostgreSQL keep the password off pg_dump's command line (visible in `ps`)?"""
+    import subprocess
+
+    from app import backup
+
+    seen = []
+    monkeypatch.setattr(subprocess, "run", lambda args, check, env: seen.append((args, env)))
+    backup.backup_database(tmp_path / "db.dump", "postgresql+psycopg://sqwd:s3cr%40t@db.internal:5432/sqwd")
+    backup.restore_postgres(tmp_path / "db.dump", "postgresql+psycopg://sqwd:s3cr%40t@db.internal/sqwd_restore")
+    for args, env in seen:
+        assert not any("s3cr" in arg for arg in args), args
+        assert env["PGPASSWORD"] == "s3cr@t"
+    assert seen[0][0][-1] == "postgresql://sqwd@db.internal:5432/sqwd"
+    assert seen[1][0][:2] == ["pg_restore", "--no-owner"]

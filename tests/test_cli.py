@@ -130,3 +130,15 @@ def test_grant_role_refuses_bad_arguments(app, runner, args, message):
     assert message in result.output and "Traceback" not in result.output
     with app.app_context():
         assert db.session.scalars(select(User).where(User.openid == "someone")).first() is None
+
+
+def test_gen_data_is_refused_in_production(app, runner):
+    """Does `flask gen-data` refuse to fill a production database with made-up orders?"""
+    app.config["APP_ENV"] = "production"
+    try:
+        result = runner.invoke(args=["gen-data", "--orders", "10"])
+    finally:
+        app.config["APP_ENV"] = "testing"
+    assert result.exit_code == 2 and "APP_ENV=production" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0

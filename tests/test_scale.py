@@ -11,8 +11,10 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, func, select
 
+from app.calls.models import Call, CallSignup
 from app.extensions import db
 from app.orders.models import Order, OrderEvent, OrderStatus, Rating
+from app.points.models import PointsEntry
 from app.users.models import RoleGrant, User
 from tests.conftest import is_postgres
 
@@ -59,6 +61,16 @@ def test_gen_data_builds_a_year_of_orders_in_every_status(generated):
         rated = {o.id for o in orders if o.status == OrderStatus.RATED}
         assert set(db.session.scalars(select(Rating.order_id))) == rated
         assert db.session.scalar(select(func.count()).select_from(RoleGrant)) > 6
+        # 吹哨 and activities: places within the quota, points for each confirmed check-in, Party units.
+        calls = db.session.scalars(select(Call)).all()
+        assert {c.kind for c in calls} == {"call", "activity"} and len(calls) >= 8
+        taken = dict(db.session.execute(select(CallSignup.call_id, func.count()).group_by(CallSignup.call_id)).all())
+        assert all(taken.get(c.id, 0) == c.signup_count <= c.quota for c in calls)
+        confirmed = db.session.scalar(select(func.count()).select_from(CallSignup).where(CallSignup.status == "confirmed"))
+        awarded = db.session.scalar(select(func.count()).select_from(PointsEntry).where(PointsEntry.reason == "call_checkin"))
+        assert confirmed == awarded > 0
+        assert db.session.scalar(select(func.count(func.distinct(User.work_unit))).where(
+            User.is_party_member.is_(True), User.work_unit != "")) > 3
 
 
 def test_generated_orders_are_served_by_the_api(generated, client):
@@ -81,7 +93,7 @@ def captured_statements(app, table: str = "orders"):
     found: list[tuple] = []
 
     def grab(_conn, _cursor, statement, parameters, *_args):
-        if statement.lstrip().upper().startswith("SELECT") and re.search(rf"\bFROM {table}\b", statement):
+        if statement.lstrip().upper().startswith("SELECT") and re.search(rf"\b(FROM|JOIN) ({table})\b", statement):
             found.append((statement, parameters))
 
     with app.app_context():
@@ -100,7 +112,10 @@ def plan_of(app, statement: str, parameters) -> str:
         try:
             cursor = raw.cursor()
             if is_postgres(str(db.engine.url)):
-                cursor.execute("SET enable_seqscan = off")  # tiny tables: make the planner show the index it would use
+                # Tiny tables: make the planner show the index it would use, not a scan or a merge over a key.
+                cursor.execute("SET enable_seqscan = off")
+                cursor.execute("SET enable_mergejoin = off")
+                cursor.execute("ANALYZE")
                 cursor.execute("EXPLAIN " + statement, parameters)
             else:
                 cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
@@ -159,22 +174,106 @@ def test_an_order_and_its_timeline_are_read_by_primary_key_and_index(generated, 
     assert re.search(r"ix_order_events_order|order_events.*(Index|INDEX)", plan), plan
 
 
-def test_the_figures_read_orders_through_indexes(generated, client):
-    """Do the figures of a community (GET /stats/summary) reach orders through an index?"""
-    if "stats.stats_summary" not in generated.view_functions:
-        pytest.skip("the figures (GET /stats/summary) are not part of this build")
+# The indexes each table of the figures may be read through; a primary key only to look up single rows.
+# Areas are not checked: a scope's subtree is found by path prefix (LIKE), over the area tree, which has
+# thousands of rows in a city where orders have millions.
+FIGURE_INDEXES = {
+    "orders": {"ix_orders_area_created", "ix_orders_area_status", "ix_orders_assignee_completed",
+               "ix_orders_status_due"},
+    "ratings": {"ix_ratings_order_stars"},
+    "points_entries": {"ix_points_entries_area_created"},
+    "users": {"ix_users_party_home", "ix_users_home_area_id"},
+    "call_signups": {"ix_call_signups_confirmed", "ix_call_signups_user"},
+}
+PG_ACCESS = re.compile(r"(Seq Scan|Index Only Scan|Index Scan|Bitmap Heap Scan)(?: Backward)?"
+                       r"(?: using (\w+))? on (\w+).*?rows=(\d+)")
+PG_BITMAP = re.compile(r"Bitmap Index Scan on (\w+)")
+SQLITE_ACCESS = re.compile(r"\b(SCAN|SEARCH) (\w+)(?: USING (?:COVERING )?INDEX (\w+)| USING (INTEGER PRIMARY KEY))?")
+
+
+def table_accesses(plan: str) -> list[tuple[str, str | None, bool]]:
+    """(table, index or None for a full scan or a walk of a whole index, whether it looks up single rows) of
+    every table read in a plan. On PostgreSQL an index scan without an Index Cond walks the whole index."""
+    found = []
+    lines = plan.splitlines()
+    for number, line in enumerate(lines):
+        if (match := PG_ACCESS.search(line)) and match.group(1) != "Bitmap Heap Scan":
+            kind, index, table, rows = match.groups()
+            found.append((table, index if kind != "Seq Scan" and _has_index_cond(lines, number) else None,
+                          rows == "1"))
+        elif match := PG_BITMAP.search(line):
+            index = match.group(1)
+            table = next(t for t in FIGURE_INDEXES if index.startswith(f"ix_{t}") or index == f"pk_{t}")
+            found.append((table, index if _has_index_cond(lines, number) else None, False))
+        elif (match := SQLITE_ACCESS.search(line)) and match.group(2) in FIGURE_INDEXES:
+            kind, table, index, rowid = match.groups()
+            # SQLite: SEARCH uses the index's leading columns; SCAN … USING INDEX reads all of it.
+            found.append((table, (index or ("pk" if rowid else None)) if kind == "SEARCH" else None, kind == "SEARCH"))
+    return found
+
+
+def _has_index_cond(lines: list[str], number: int) -> bool:
+    """Does the plan node on this line carry an Index Cond (its detail lines, up to the next node)?"""
+    for line in lines[number + 1:]:
+        if "->" in line:
+            return False
+        if "Index Cond:" in line:
+            return True
+    return False
+
+
+def assert_figures_use_their_indexes(plan: str) -> None:
+    for table, index, lookup in table_accesses(plan):
+        if table not in FIGURE_INDEXES:
+            continue
+        by_key = index in ("pk", f"pk_{table}") and lookup
+        assert by_key or index in FIGURE_INDEXES[table], f"{table} read through {index or 'a full scan'}:\n{plan}"
+
+
+@pytest.mark.parametrize("scope", ["community", "county"])
+def test_the_figures_read_every_table_through_its_index(generated, client, scope):
+    """Do the figures (summary, every breakdown, the monthly report) of a community and of the county read
+    orders, ratings, points, Party members and sign-ups through the indexes meant for them, never a full scan?"""
     with generated.app_context():
-        grant = db.session.scalars(select(RoleGrant).where(RoleGrant.role == "staff")
-                                   .order_by(RoleGrant.id.desc())).first()
+        role = "staff" if scope == "community" else "admin"
+        grant = db.session.scalars(select(RoleGrant).where(RoleGrant.role == role).order_by(RoleGrant.id.desc())).first()
     headers = token_for(generated, grant.user_id)
-    with captured_statements(generated) as statements:
-        response = client.get(f"/api/v1/stats/summary?area_id={grant.area_id}", headers=headers)
-    assert response.status_code == 200, response.get_json()
-    assert statements
-    for statement, parameters in statements:
-        plan = plan_of(generated, statement, parameters)
-        assert "Seq Scan on orders" not in plan, plan
-        assert not [line for line in plan.splitlines() if re.search(r"\bSCAN orders\b", line) and "USING" not in line], plan
+    paths = [f"/api/v1/stats/summary?area_id={grant.area_id}", f"/api/v1/stats/report?month=2025-06&area_id={grant.area_id}"]
+    paths += [f"/api/v1/stats/breakdown?by={by}&area_id={grant.area_id}" for by in ("category", "team", "area", "day")]
+    checked = set()
+    for path in paths:
+        with captured_statements(generated, table="|".join(FIGURE_INDEXES)) as statements:
+            response = client.get(path, headers=headers)
+        assert response.status_code == 200, (path, response.get_json())
+        for statement, parameters in statements:
+            plan = plan_of(generated, statement, parameters)
+            try:
+                assert_figures_use_their_indexes(plan)
+            except AssertionError as error:
+                raise AssertionError(f"{path}\n{statement}\n{error}") from None
+            checked.update(table for table, _, _ in table_accesses(plan))
+    assert {"orders", "ratings", "points_entries", "users", "call_signups"} <= checked
+
+
+def test_the_plan_reader_sees_a_full_scan():
+    """Would the figures' plan check notice a full scan or a walk of a primary key (so it can fail)?"""
+    with pytest.raises(AssertionError, match="orders read through a full scan"):
+        assert_figures_use_their_indexes("Seq Scan on orders  (cost=0.00..10.50 rows=500 width=4)")
+    with pytest.raises(AssertionError, match="users read through a full scan"):  # a walk of the whole key
+        assert_figures_use_their_indexes("Index Scan using pk_users on users users_2  (cost=0.15..19.26 rows=51 width=8)")
+    with pytest.raises(AssertionError, match="users read through a full scan"):
+        assert_figures_use_their_indexes("9 4 0 SCAN users")
+    with pytest.raises(AssertionError, match="users read through a full scan"):
+        assert_figures_use_their_indexes("49 42 0 SCAN users USING COVERING INDEX ix_users_party_home")
+    with pytest.raises(AssertionError, match="call_signups read through a full scan"):
+        assert_figures_use_their_indexes(
+            "->  Index Scan using ix_call_signups_user on call_signups  (cost=0.12..8.15 rows=1 width=4)\n"
+            "      Filter: ((status)::text = 'confirmed'::text)\n"
+            "->  Index Scan using pk_users on users users_3  (cost=0.15..8.17 rows=1 width=8)\n"
+            "      Index Cond: (id = call_signups.user_id)")
+    assert_figures_use_their_indexes("Index Scan using pk_users on users  (cost=0.15..8.17 rows=1 width=207)\n"
+                                     "  Index Cond: (id = 3)\n"
+                                     "38 0 0 SEARCH ratings USING COVERING INDEX ix_ratings_order_stars (order_id=?)")
 
 
 def test_the_compiled_dump_of_orders_equals_marshmallows(generated):

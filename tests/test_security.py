@@ -376,7 +376,8 @@ def test_no_route_changes_or_deletes_an_order_or_its_events(demo, app, client):
 
 @pytest.mark.skipif(not is_postgres(os.environ.get("TEST_DATABASE_URL", "")), reason="the trigger is PostgreSQL's")
 def test_postgresql_refuses_update_and_delete_of_order_events_after_flask_db_upgrade(database_url, tmp_path):
-    """After `flask db upgrade` (migration 0002) on a new database, are UPDATE and DELETE on order_events refused?"""
+    """After `flask db upgrade` (migrations 0002, 0006) on a new database, are UPDATE, DELETE and TRUNCATE of
+    order_events refused?"""
     base = sa.engine.make_url(database_url)
     name = f"test_append_only_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -416,7 +417,8 @@ def test_postgresql_refuses_update_and_delete_of_order_events_after_flask_db_upg
             conn.execute(sa.text("INSERT INTO order_events (order_id, actor_id, action, to_status, note, data, "
                                  "created_at) VALUES (:o, :u, 'create', 'ordered', '', '{}', now())"),
                          {"o": order, "u": user})
-        for statement in ("UPDATE order_events SET note = 'rewritten'", "DELETE FROM order_events"):
+        for statement in ("UPDATE order_events SET note = 'rewritten'", "DELETE FROM order_events",
+                          "TRUNCATE order_events CASCADE", "TRUNCATE orders CASCADE"):
             with pytest.raises(sa.exc.DBAPIError, match="append-only"):
                 with engine.begin() as conn:
                     conn.execute(sa.text(statement))

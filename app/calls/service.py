@@ -2,7 +2,7 @@
 the quota, check-in, confirmation by staff and the points it earns."""
 from datetime import timedelta
 
-from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
+from sqlalchemy import and_, exists, func, insert, literal, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -53,7 +53,7 @@ def _called_condition(call: Call, area: Area):
     if target.get("team_ids"):
         conditions.append(User.id.in_(select(TeamMember.user_id).where(TeamMember.team_id.in_(target["team_ids"]))))
     if target.get("party_members"):
-        conditions.append(and_(User.is_party_member.is_(True), User.home_area_id.in_(subtree)))
+        conditions.append(and_(User.is_party_member == true(), User.home_area_id.in_(subtree)))
     if target.get("category_codes"):
         category_ids = [c.id for c in categories_by_codes(target["category_codes"])]
         # A team with no categories serves every category.

@@ -7,7 +7,7 @@ completed as assignee; their call participation is call sign-ups confirmed by st
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import and_, distinct, func, or_, select, true
 
 from app.areas.models import Area
 from app.auth.viewer import STAFF_ROLES, Viewer, subtree_ids_select
@@ -47,7 +47,7 @@ def _paths_of(area_paths_or_area) -> list[str]:
 
 def registered(paths: list[str]):
     """The condition for Party members registered (双报到) in these subtrees."""
-    return and_(User.is_party_member.is_(True), User.home_area_id.in_(subtree_ids_select(paths)))
+    return and_(User.is_party_member == true(), User.home_area_id.in_(subtree_ids_select(paths)))
 
 
 def _in_period(column, start: datetime | None, end: datetime | None) -> list:

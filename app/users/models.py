@@ -1,7 +1,7 @@
 """Users, their roles on areas, and the staff console's login tickets."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -14,6 +14,8 @@ ROLE_LABELS = {"admin": "管理员", "staff": "社区工作人员", "grid_worker
 
 class User(db.Model):
     __tablename__ = "users"
+    # The 双报到 register: Party members by home area, with their unit (app/party).
+    __table_args__ = (Index("ix_users_party_home", "is_party_member", "home_area_id", "work_unit"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     openid: Mapped[str] = mapped_column(String(64), unique=True)
