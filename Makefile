@@ -58,7 +58,7 @@ test: install-dev browser pytest jest  ## everything: pytest (SQLite) and the mi
 bench: install-dev  ## gunicorn on SQLite and PostgreSQL under wrk (installed if missing): rates, p50/p99, SQL per request, worker RSS; JSON last
 	RATELIMIT_ENABLED=false $(BIN)/python bench/run.py
 
-bench-quick: install-dev  ## the same benchmark in under a minute (5k orders, 2 s per endpoint)
+bench-quick: install-dev  ## the same benchmark in under a minute (2k orders, 2 s per endpoint)
 	RATELIMIT_ENABLED=false $(BIN)/python bench/run.py --quick
 
 bench-scale: install-dev  ## list latency at 10k and 1M orders on PostgreSQL (gen-data timing included)

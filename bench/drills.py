@@ -358,9 +358,10 @@ def backup_drill_postgres(workdir: Path, orders: int) -> dict:
 def _has_append_only_trigger(url: str) -> bool:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        found = conn.scalar(sa.text("SELECT count(*) FROM pg_trigger WHERE tgname = 'order_events_append_only'"))
+        found = conn.scalar(sa.text("SELECT count(*) FROM pg_trigger WHERE tgname IN "
+                                    "('order_events_append_only', 'order_events_no_truncate')"))
     engine.dispose()
-    return bool(found)
+    return found == 2  # row changes and TRUNCATE (migrations 0002, 0006)
 
 
 def main() -> int:

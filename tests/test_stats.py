@@ -496,3 +496,31 @@ def test_percent_formatting():
     assert percent(1, 2000) == "0.1%"  # 0.05 rounds up
     assert rate_percent(2 / 3) == "66.7%"
     assert rate_percent(None) == "—"
+
+
+def test_figures_are_served_from_a_read_only_database(app, client, demo, history, database_url):
+    """Do every figure, breakdown, the report and the export work on a read-only connection (the replica of
+    docs/deploy.md), with the same numbers as the primary?"""
+    from app import create_app
+    from tests.conftest import is_postgres
+
+    if not is_postgres(database_url):
+        pytest.skip("a read-only replica is PostgreSQL's (TEST_DATABASE_URL)")
+    replica = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, SQLALCHEMY_ENGINE_OPTIONS={
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "connect_args": {"options": "-c default_transaction_read_only=on"}})
+    reader = replica.test_client()
+    try:
+        for path, params in (("summary", MARCH), ("breakdown", {"by": "category", **MARCH}),
+                             ("breakdown", {"by": "area", **MARCH}), ("report", {"month": "2024-03"}),
+                             ("export", {"format": "csv", **MARCH})):
+            params = {"area_id": demo.sy, **params}
+            primary = get(client, demo, "staff_sy", path, **params)
+            answered = reader.get(f"/api/v1/stats/{path}", query_string=params, headers=demo.headers("staff_sy"))
+            assert answered.status_code == 200, (path, answered.get_data(as_text=True)[:500])
+            assert answered.get_data() == primary.get_data() or path == "export", path
+        with replica.app_context():
+            assert db.session.execute(db.text("SHOW transaction_read_only")).scalar() == "on"
+    finally:
+        with replica.app_context():
+            db.session.remove()
+            db.engine.dispose()
