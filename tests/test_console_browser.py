@@ -365,6 +365,15 @@ def test_party_register_figures_and_export(page, live_server, demo, client, tmp_
     assert "县供电公司" in units and "县人民医院" in units
     shot(page, "15-party-register")
 
+    vol1.locator("a.member-link").click()  # the member's page: their services and calls
+    page.wait_for_selector("#member-services tbody tr")
+    assert "县供电公司" in page.inner_text("#member-detail") and "1 件" in page.inner_text("#member-detail")
+    assert page.locator("#member-services tbody tr").count() == 1
+    assert "还没有报名吹哨或活动" in page.inner_text("#content")
+    shot(page, "15b-party-member")
+    page.click("#content a[href='#/party']")
+    page.wait_for_selector("#party-table tbody tr >> nth=2")
+
     page.fill("#party-search input[name=q]", "医院")
     page.click("#party-search button[type=submit]")
     until(page, "document.querySelectorAll('#party-table tbody tr').length === 1")

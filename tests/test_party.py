@@ -88,6 +88,33 @@ def test_members_show_services_and_call_check_ins(register):
     assert (items["王党员"]["services"], items["王党员"]["call_checkins"]) == (0, 0)
 
 
+def test_a_members_page_lists_their_services_and_call_sign_ups(register):
+    """Does a member's page show the orders they completed and the calls they signed up for, with labels?"""
+    serve_and_check_in(register)
+    vol1 = register.user_ids["vol1"]
+    member = get(register, f"/party/members/{vol1}", "staff_sy").get_json()
+    assert (member["name"], member["work_unit"], member["services"], member["call_checkins"]) == \
+        ("李志愿", "县供电公司", 1, 1)
+    [service] = member["recent_services"]
+    assert service["status"] == "completed" and service["status_label"] == "待评价"
+    assert service["area_name"] == "松阳社区" and service["completed_at"]
+    [call] = member["recent_calls"]
+    assert (call["title"], call["kind_label"], call["status_label"]) == ("党员先锋岗值守", "吹哨", "已确认签到")
+    wang = get(register, f"/party/members/{register.user_ids['resident2']}", "staff_sy").get_json()
+    assert wang["recent_services"] == [] and wang["recent_calls"][0]["status"] == "checked_in"
+
+
+@pytest.mark.parametrize("who, member, expect", [
+    ("staff_sy", "vol1", 200), ("admin", "vol1", 200),
+    ("staff_qs", "vol1", 404),  # registered in 松阳, not 青山
+    ("staff_sy", "resident", 404), ("staff_sy", "vol2", 404),  # not registered Party members
+    ("vol1", "vol1", 403), ("grid_sy", "vol1", 403),
+])
+def test_who_may_open_a_members_page(register, who, member, expect):
+    """May only staff of the member's community (and admins above) open their page; others 404 or 403?"""
+    get(register, f"/party/members/{register.user_ids[member]}", who, expect)
+
+
 def test_member_list_pages_and_search(register):
     """Is the register keyset-paginated and searchable by name or unit?"""
     first = get(register, "/party/members", "staff_sy", limit=2).get_json()

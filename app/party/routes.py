@@ -49,6 +49,34 @@ class PartyMemberSchema(Schema):
     call_checkins = fields.Integer(metadata={"description": "call and activity check-ins confirmed by staff"})
 
 
+class PartyServiceSchema(Schema):
+    order_id = fields.Integer()
+    title = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    completed_at = fields.DateTime()
+    area_name = fields.String()
+
+
+class PartyCallSchema(Schema):
+    call_id = fields.Integer()
+    kind = fields.String()
+    kind_label = fields.String()
+    title = fields.String()
+    starts_at = fields.DateTime()
+    place = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    confirmed_at = fields.DateTime(allow_none=True)
+
+
+class PartyMemberDetailSchema(PartyMemberSchema):
+    recent_services = fields.List(fields.Nested(PartyServiceSchema),
+                                  metadata={"description": f"the latest {service.RECENT}, in my areas"})
+    recent_calls = fields.List(fields.Nested(PartyCallSchema),
+                               metadata={"description": f"the latest {service.RECENT} sign-ups (not withdrawn)"})
+
+
 class PartyUnitSchema(Schema):
     work_unit = fields.String()
     members = fields.Integer()
@@ -77,6 +105,13 @@ def list_members(args):
     page = keyset_page(rows, args["limit"], key=lambda row: {"id": row[0].id})
     page["items"] = [service.present_member(row) for row in page["items"]]
     return page
+
+
+@blp.route("/party/members/<int:user_id>", methods=["GET"])
+@blp.response(200, PartyMemberDetailSchema)
+def member_detail(user_id):
+    """A registered Party member of my areas with their latest services and call sign-ups (staff)."""
+    return service.member_detail(service.scope_paths(current_viewer(), None), user_id)
 
 
 @blp.route("/party/members/export", methods=["GET"])

@@ -11,13 +11,14 @@ from sqlalchemy import and_, distinct, func, or_, select, true
 
 from app.areas.models import Area
 from app.auth.viewer import STAFF_ROLES, Viewer, subtree_ids_select
-from app.calls.models import CallSignup
+from app.calls.models import KIND_LABELS, SIGNUP_LABELS, Call, CallSignup
 from app.errors import Forbidden, NotFound
 from app.extensions import db
-from app.orders.models import DONE_STATUSES, Order
+from app.orders.models import DONE_STATUSES, STATUS_LABELS, Order
 from app.users.models import User
 
 NO_UNIT = ""
+RECENT = 20  # services and call sign-ups shown on a member's page
 
 
 # --- scope --------------------------------------------------------------------------------------
@@ -100,6 +101,35 @@ def present_member(row) -> dict:
     return {"id": user.id, "name": user.display_name, "real_name": user.real_name, "nickname": user.nickname,
             "phone": user.phone, "home_area_id": user.home_area_id, "home_area_name": area_name,
             "work_unit": user.work_unit, "services": int(services or 0), "call_checkins": int(checkins or 0)}
+
+
+def member_detail(paths: list[str], user_id: int) -> dict:
+    """A registered member with what they did: their latest services (orders of these areas completed as
+    assignee) and their latest call and activity sign-ups; 404 for anyone not registered here."""
+    row = db.session.execute(_members_query(paths, None).where(User.id == user_id)).first()
+    if row is None:
+        raise NotFound("找不到该报到党员")
+    services = db.session.execute(
+        select(Order.id, Order.title, Order.status, Order.completed_at, Area.name.label("area_name"))
+        .join(Area, Area.id == Order.area_id)
+        .where(Order.assignee_id == user_id, Order.status.in_(DONE_STATUSES),
+               Order.area_id.in_(subtree_ids_select(paths)))
+        .order_by(Order.completed_at.desc()).limit(RECENT))
+    signups = db.session.execute(
+        select(Call.id, Call.kind, Call.title, Call.starts_at, Call.place, CallSignup.status, CallSignup.confirmed_at)
+        .join(Call, Call.id == CallSignup.call_id)
+        .where(CallSignup.user_id == user_id, CallSignup.status != "withdrawn")
+        .order_by(CallSignup.id.desc()).limit(RECENT))
+    return {
+        **present_member(row),
+        "recent_services": [{"order_id": s.id, "title": s.title, "status": s.status,
+                             "status_label": STATUS_LABELS[s.status], "completed_at": s.completed_at,
+                             "area_name": s.area_name} for s in services],
+        "recent_calls": [{"call_id": c.id, "kind": c.kind, "kind_label": KIND_LABELS[c.kind], "title": c.title,
+                          "starts_at": c.starts_at, "place": c.place, "status": c.status,
+                          "status_label": SIGNUP_LABELS[c.status], "confirmed_at": c.confirmed_at}
+                         for c in signups],
+    }
 
 
 def list_units(paths: list[str], limit: int, after: str | None) -> list[dict]:

@@ -399,7 +399,8 @@
             headRow(['姓名', '报到社区', '工作单位', '联系电话', '服务（件）', '响应吹哨（次）'], 2), memberRows));
         }
         page.items.forEach(function (m) {
-          memberRows.appendChild(h('tr', { 'data-user-id': m.id }, h('td', {}, m.name), h('td', {}, m.home_area_name),
+          memberRows.appendChild(h('tr', { 'data-user-id': m.id },
+            h('td', {}, h('a', { href: '#/party/' + m.id, class: 'member-link' }, m.name)), h('td', {}, m.home_area_name),
             h('td', {}, m.work_unit || '—'), h('td', {}, m.phone || '—'), h('td', { class: 'num' }, String(m.services)),
             h('td', { class: 'num' }, String(m.call_checkins))));
         });
@@ -427,6 +428,42 @@
     load();
   }
 
+  // A member's page: who they are, the orders they completed and the calls they answered.
+  function viewMember(content, id) {
+    var box = C.panel('报到党员', h('a', { href: '#/party', class: 'btn' }, '返回名册'));
+    var services = C.panel('最近的志愿服务（本区域工单）');
+    var calls = C.panel('最近参加的吹哨和活动');
+    C.appendAll(content, [box, services, calls]);
+    C.loading(box.body);
+    get('/party/members/' + encodeURIComponent(id)).then(function (m) {
+      box.querySelector('h2').textContent = '报到党员：' + m.name;
+      C.clear(box.body).appendChild(h('dl', { class: 'detail-grid', id: 'member-detail' }, [
+        ['报到社区', m.home_area_name], ['工作单位', m.work_unit || '—'], ['联系电话', m.phone || '—'],
+        ['办结服务', m.services + ' 件'], ['响应吹哨', m.call_checkins + ' 次（已确认签到）']
+      ].map(function (f) { return [h('dt', {}, f[0]), h('dd', {}, f[1])]; })));
+      if (!m.recent_services.length) C.empty(services.body, '还没有办结的服务');
+      else {
+        C.clear(services.body).appendChild(h('table', { class: 'grid', id: 'member-services' },
+          headRow(['工单', '社区', '状态', '完成时间']), h('tbody', {}, m.recent_services.map(function (s) {
+            return h('tr', {}, h('td', {}, h('a', { href: '#/orders/' + s.order_id }, '#' + s.order_id + ' ' + s.title)),
+              h('td', {}, s.area_name), h('td', {}, s.status_label), h('td', {}, C.fmtTime(s.completed_at)));
+          }))));
+      }
+      if (!m.recent_calls.length) C.empty(calls.body, '还没有报名吹哨或活动');
+      else {
+        C.clear(calls.body).appendChild(h('table', { class: 'grid', id: 'member-calls' },
+          headRow(['吹哨 / 活动', '类型', '开始时间', '报名状态']), h('tbody', {}, m.recent_calls.map(function (c) {
+            return h('tr', {}, h('td', {}, h('a', { href: '#/calls/' + c.call_id }, c.title)),
+              h('td', {}, badge(KINDS, c.kind)), h('td', {}, C.fmtTime(c.starts_at)), h('td', {}, badge(SIGNUP_STATUS, c.status)));
+          }))));
+      }
+    }, function (err) {
+      C.empty(box.body, err.status === 404 ? '找不到该党员，或不在您负责的区域' : err.message);
+      services.remove();
+      calls.remove();
+    });
+  }
+
   C.addView('calls', viewCalls, viewCall);
-  C.addView('party', viewParty);
+  C.addView('party', viewParty, viewMember);
 })(window.SQWD);
