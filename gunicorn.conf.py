@@ -40,6 +40,14 @@ proc_name = "sqwd"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+def pre_fork(server, worker):
+    """Move everything the preloaded app made into the garbage collector's permanent generation: workers
+    then never scan those objects (shorter collection pauses, fewer copy-on-write pages)."""
+    import gc
+
+    gc.freeze()
+
+
 def post_fork(server, worker):
     """Never share a pooled connection made in the master with a forked worker."""
     from app.extensions import db
