@@ -13,6 +13,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 Request = tuple[str, str, dict, bytes | None]  # method, path, headers, body
+SLOW_MS = 50  # requests slower than this are also counted by when they were due (to see stalls)
 
 
 async def _one(host: str, port: int, request: Request, timeout: float) -> int:
@@ -44,6 +45,7 @@ async def _run(base_url: str, make_request: Callable[[int], Request], rate: floa
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.05
     dropped = 0
+    slow: Counter = Counter()  # requests over SLOW_MS by the half second they were due in
 
     async def fire(i: int, due: float) -> None:
         try:
@@ -52,8 +54,11 @@ async def _run(base_url: str, make_request: Callable[[int], Request], rate: floa
             status = 0
         finally:
             inflight.release()
-        latencies.append((loop.time() - due) * 1000)
+        latency = (loop.time() - due) * 1000
+        latencies.append(latency)
         statuses[status] += 1
+        if latency > SLOW_MS:
+            slow[int((due - start) * 2) / 2] += 1
 
     tasks = []
     for i in range(total):
@@ -80,7 +85,8 @@ async def _run(base_url: str, make_request: Callable[[int], Request], rate: floa
     return {"rate": rate, "sent": len(latencies), "achieved_rps": round(len(latencies) / elapsed, 1),
             "p50_ms": pct(50), "p90_ms": pct(90), "p99_ms": pct(99), "max_ms": round(latencies[-1], 2),
             "mean_ms": round(statistics.fmean(latencies), 2), "ok": ok,
-            "errors": len(latencies) - ok + dropped, "statuses": {str(k): v for k, v in statuses.items()}}
+            "errors": len(latencies) - ok + dropped, "statuses": {str(k): v for k, v in statuses.items()},
+            f"over_{SLOW_MS}ms_at_s": {str(k): v for k, v in sorted(slow.items())}}
 
 
 def fixed_rate(base_url: str, make_request: Callable[[int], Request], rate: float = 300, duration: float = 5,
