@@ -40,12 +40,13 @@ DONE_STATUSES = (OrderStatus.COMPLETED, OrderStatus.RATED, OrderStatus.CLOSED)
 class Order(db.Model):
     __tablename__ = "orders"
     __table_args__ = (
-        Index("ix_orders_requester", "requester_id", "id"),
-        # visibility() ORs requester, created_by and assignee: PostgreSQL needs an index on each to
-        # combine them (BitmapOr) instead of scanning every order for a resident's list.
-        Index("ix_orders_created_by", "created_by_id", "id"),
-        Index("ix_orders_team", "team_id", "id"),
-        Index("ix_orders_assignee", "assignee_id", "id"),
+        # A list walks one (column, id) index per part of the viewer's visibility, newest first; the status
+        # at the end lets a status filter (我的订单's tabs, 接单大厅) be checked on the index entry. Each of
+        # requester, created_by and assignee needs its own: visibility() ORs them (BitmapOr on PostgreSQL).
+        Index("ix_orders_requester", "requester_id", "id", "status"),
+        Index("ix_orders_created_by", "created_by_id", "id", "status"),
+        Index("ix_orders_team", "team_id", "id", "status"),
+        Index("ix_orders_assignee", "assignee_id", "id", "status"),
         Index("ix_orders_area", "area_id", "id"),
         Index("ix_orders_area_status", "area_id", "status", "id"),
         # Covering on PostgreSQL: the figures (app/stats) read these columns by index-only scans.
