@@ -39,7 +39,10 @@ def personas(app) -> dict:
                                          .order_by(RoleGrant.id.desc())).first()
         admin_grant = db.session.scalars(select(RoleGrant).where(RoleGrant.role == "admin")
                                          .order_by(RoleGrant.id.desc())).first()
-        resident_id = db.session.scalar(select(Order.requester_id).order_by(Order.id.desc()).limit(1))
+        # A resident: the newest order's requester among people with no role (staff and grid workers file
+        # on behalf of residents and are the requester of many orders: another persona, "staff" or "admin").
+        resident_id = db.session.scalar(select(Order.requester_id).where(
+            ~sa.exists().where(RoleGrant.user_id == Order.requester_id)).order_by(Order.id.desc()).limit(1))
         volunteer_id = db.session.scalar(select(TeamMember.user_id).where(TeamMember.role == "member")
                                          .order_by(TeamMember.team_id.desc()).limit(1))
         people = {"staff": staff_grant.user_id, "admin": admin_grant.user_id, "resident": resident_id,
