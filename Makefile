@@ -55,7 +55,7 @@ jest: openapi node_modules/.installed
 
 test: install-dev browser pytest jest  ## everything: pytest (SQLite) and the mini-program's jest tests
 
-bench: install-dev  ## gunicorn on SQLite and PostgreSQL under wrk (installed if missing): rates, p50/p99, SQL per request, worker RSS; JSON last
+bench: install-dev  ## gunicorn on SQLite and PostgreSQL under wrk (installed if missing): rates, p50/p99 (fixed-rate runs: median of 3), SQL per request, worker RSS; JSON last
 	RATELIMIT_ENABLED=false $(BIN)/python bench/run.py
 
 bench-quick: install-dev  ## the same benchmark in under a minute (2k orders, 2 s per endpoint)

@@ -141,7 +141,7 @@ def main() -> int:
     parser.add_argument("--db", default="postgresql", choices=["postgresql", "sqlite"])
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--large", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases")
     args = parser.parse_args()
     if args.db == "postgresql" and not common.postgres_available():
