@@ -5,6 +5,7 @@ const ordersService = require('../services/orders')
 const { ORDER_ACTIONS } = require('../utils/constants')
 const cache = require('../utils/cache')
 const nav = require('../utils/nav')
+const { confirm } = require('../utils/dialog')
 
 const ACTION_PAGES = { complete: 'complete', rate: 'rate', dispatch: 'dispatch' }
 
@@ -16,19 +17,6 @@ const SUCCESS_TEXT = {
   close: '已关闭',
   reopen: '已重新办理',
   review: '回访已记录',
-}
-
-function confirm(content) {
-  return new Promise(resolve => {
-    wx.showModal({
-      title: '请确认',
-      content,
-      confirmText: '确定',
-      cancelText: '再想想',
-      success: res => resolve(!!res.confirm),
-      fail: () => resolve(false),
-    })
-  })
 }
 
 module.exports = Behavior({

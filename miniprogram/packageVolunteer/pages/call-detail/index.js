@@ -3,6 +3,7 @@ const careBehavior = require('../../../behaviors/care')
 const callsService = require('../../../services/calls')
 const cache = require('../../../utils/cache')
 const { askSubscribe } = require('../../../utils/subscribe')
+const { confirm } = require('../../../utils/dialog')
 const { CALL_ACTIONS, CALL_ACTION_ORDER, SIGNUP_STATUS } = require('../../../utils/constants')
 const { decorateCall } = require('../../../utils/format')
 
@@ -22,19 +23,6 @@ function decorateSignups(call) {
     label: SIGNUP_STATUS[signup.status] || signup.status_label,
     confirmable: CONFIRMABLE.indexOf(signup.status) >= 0,
   }))
-}
-
-function confirmModal(content) {
-  return new Promise(resolve => {
-    wx.showModal({
-      title: '请确认',
-      content,
-      confirmText: '确定',
-      cancelText: '再想想',
-      success: res => resolve(!!res.confirm),
-      fail: () => resolve(false),
-    })
-  })
 }
 
 Component({
@@ -82,7 +70,7 @@ Component({
       const action = CALL_ACTIONS[name]
       // Asked inside the tap (WeChat allows the prompt only there), so the next 吹哨 can reach the volunteer.
       const subscribed = name === 'signup' ? askSubscribe('calls') : Promise.resolve()
-      return subscribed.then(() => confirmModal(action.confirm)).then(ok => {
+      return subscribed.then(() => confirm(action.confirm)).then(ok => {
         if (!ok) return null
         return callsService.actOnCall(this.data.id, name).then(
           result => this.done(SUCCESS_TEXT[name]).then(() => result),
@@ -93,7 +81,7 @@ Component({
 
     onConfirmSignup(e) {
       const signup = this.data.signups[e.currentTarget.dataset.index]
-      return confirmModal('确认「' + signup.name + '」已经到场吗？确认后将记入积分。').then(ok => {
+      return confirm('确认「' + signup.name + '」已经到场吗？确认后将记入积分。').then(ok => {
         if (!ok) return null
         return callsService.confirmSignup(this.data.id, signup.user_id).then(
           result => this.done('已确认到场').then(() => result),
