@@ -1,13 +1,15 @@
-// 请确认 dialogs: one wording and one promise for every page that asks before it acts.
+// 请确认 dialogs: one promise for every page that asks before it acts.
 
-/** Resolves true when the user taps 确定, false on 再想想 or if the dialog fails. */
-function confirm(content) {
+/** Resolves true when the user taps the confirm button, false on cancel or if the dialog fails.
+ * options: { title = '请确认', confirmText = '确定', cancelText = '再想想' } */
+function confirm(content, options) {
+  const o = Object.assign({ title: '请确认', confirmText: '确定', cancelText: '再想想' }, options)
   return new Promise(resolve => {
     wx.showModal({
-      title: '请确认',
+      title: o.title,
       content,
-      confirmText: '确定',
-      cancelText: '再想想',
+      confirmText: o.confirmText,
+      cancelText: o.cancelText,
       success: res => resolve(!!res.confirm),
       fail: () => resolve(false),
     })

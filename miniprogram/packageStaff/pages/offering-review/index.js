@@ -6,19 +6,7 @@ const categoriesService = require('../../../services/categories')
 const meService = require('../../../services/me')
 const session = require('../../../utils/session')
 const { categoryName } = require('../../../utils/format')
-
-function confirm(title, content, confirmText) {
-  return new Promise(resolve => {
-    wx.showModal({
-      title,
-      content,
-      confirmText,
-      cancelText: '再想想',
-      success: res => resolve(!!res.confirm),
-      fail: () => resolve(false),
-    })
-  })
-}
+const dialog = require('../../../utils/dialog')
 
 Component({
   behaviors: [careBehavior, listBehavior],
@@ -58,7 +46,7 @@ Component({
 
     onApprove(e) {
       const id = e.currentTarget.dataset.id
-      return confirm('通过审核', '通过后居民就能在首页看到这项服务。', '通过').then(ok => {
+      return dialog.confirm('通过后居民就能在首页看到这项服务。', { title: '通过审核', confirmText: '通过' }).then(ok => {
         if (!ok) return null
         return offeringsService.approveOffering(id).then(
           () => {

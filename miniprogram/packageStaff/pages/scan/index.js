@@ -2,18 +2,10 @@
 const careBehavior = require('../../../behaviors/care')
 const consoleService = require('../../../services/console')
 const { toast } = require('../../../utils/request')
+const { confirm } = require('../../../utils/dialog')
 
 function ask(content) {
-  return new Promise(resolve => {
-    wx.showModal({
-      title: '登录社区工作台',
-      content,
-      confirmText: '确认登录',
-      cancelText: '取消',
-      success: res => resolve(!!res.confirm),
-      fail: () => resolve(false),
-    })
-  })
+  return confirm(content, { title: '登录社区工作台', confirmText: '确认登录', cancelText: '取消' })
 }
 
 Component({

@@ -5,6 +5,7 @@ const offeringsService = require('../../../services/offerings')
 const categoriesService = require('../../../services/categories')
 const meService = require('../../../services/me')
 const nav = require('../../../utils/nav')
+const { confirm } = require('../../../utils/dialog')
 const { TEAM_ROLE_LABELS, OFFERING_STATUS } = require('../../../utils/constants')
 
 Component({
@@ -89,15 +90,8 @@ Component({
 
     onWithdraw(e) {
       const id = e.currentTarget.dataset.id
-      return new Promise(resolve => {
-        wx.showModal({
-          title: '撤回亮单',
-          content: '撤回后居民就看不到这项服务了，确定撤回吗？',
-          confirmText: '撤回',
-          cancelText: '不撤回',
-          success: res => resolve(!!res.confirm),
-          fail: () => resolve(false),
-        })
+      return confirm('撤回后居民就看不到这项服务了，确定撤回吗？', {
+        title: '撤回亮单', confirmText: '撤回', cancelText: '不撤回',
       }).then(ok => {
         if (!ok) return null
         return offeringsService.withdrawOffering(id).then(
