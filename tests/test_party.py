@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app import clock
+from app.calls.models import CallSignup
 from app.extensions import db
 from app.party.service import party_figures
 from tests.conftest import login
@@ -102,6 +103,28 @@ def test_a_members_page_lists_their_services_and_call_sign_ups(register):
     assert (call["title"], call["kind_label"], call["status_label"]) == ("党员先锋岗值守", "吹哨", "已确认签到")
     wang = get(register, f"/party/members/{register.user_ids['resident2']}", "staff_sy").get_json()
     assert wang["recent_services"] == [] and wang["recent_calls"][0]["status"] == "checked_in"
+
+
+def test_a_members_page_shows_only_calls_these_staff_may_open(register):
+    """Does 青山's staff see a member's town-wide call, but not a call of 松阳 they cannot open?"""
+    qs_member = register.user_ids["resident_qs"]
+    starts = (NOW + timedelta(hours=1)).isoformat()
+    made = {}
+    for who, area, title in (("staff_sy", register.sy, "松阳楼道清理"), ("admin", register.town, "全镇防汛")):
+        response = register.client.post("/api/v1/calls", headers=register.headers(who), json={
+            "area_id": area, "title": title, "description": "志愿活动", "starts_at": starts, "place": "社区广场",
+            "quota": 5, "kind": "activity"})
+        assert response.status_code == 201, response.get_json()
+        made[title] = response.get_json()["id"]
+    town = register.client.post(f"/api/v1/calls/{made['全镇防汛']}/signup", headers=register.headers("resident_qs"))
+    assert town.status_code == 201, town.get_json()
+    with register.app.app_context():  # joined 松阳's activity too (e.g. while living there): a row of its own
+        db.session.add(CallSignup(call_id=made["松阳楼道清理"], user_id=qs_member, status="signed_up",
+                                  signed_up_at=NOW))
+        db.session.commit()
+    assert len(get(register, f"/party/members/{qs_member}", "admin").get_json()["recent_calls"]) == 2
+    seen = get(register, f"/party/members/{qs_member}", "staff_qs").get_json()["recent_calls"]
+    assert [c["title"] for c in seen] == ["全镇防汛"]
 
 
 @pytest.mark.parametrize("who, member, expect", [

@@ -105,7 +105,8 @@ def present_member(row) -> dict:
 
 def member_detail(paths: list[str], user_id: int) -> dict:
     """A registered member with what they did: their latest services (orders of these areas completed as
-    assignee) and their latest call and activity sign-ups; 404 for anyone not registered here."""
+    assignee) and their latest call and activity sign-ups (of calls these staff may open: in their areas or
+    above them); 404 for anyone not registered here."""
     row = db.session.execute(_members_query(paths, None).where(User.id == user_id)).first()
     if row is None:
         raise NotFound("找不到该报到党员")
@@ -118,7 +119,8 @@ def member_detail(paths: list[str], user_id: int) -> dict:
     signups = db.session.execute(
         select(Call.id, Call.kind, Call.title, Call.starts_at, Call.place, CallSignup.status, CallSignup.confirmed_at)
         .join(Call, Call.id == CallSignup.call_id)
-        .where(CallSignup.user_id == user_id, CallSignup.status != "withdrawn")
+        .where(CallSignup.user_id == user_id, CallSignup.status != "withdrawn",
+               or_(Call.area_id.in_(subtree_ids_select(paths)), Call.area_id.in_(_ancestor_ids(paths))))
         .order_by(CallSignup.id.desc()).limit(RECENT))
     return {
         **present_member(row),
@@ -130,6 +132,11 @@ def member_detail(paths: list[str], user_id: int) -> dict:
                           "status_label": SIGNUP_LABELS[c.status], "confirmed_at": c.confirmed_at}
                          for c in signups],
     }
+
+
+def _ancestor_ids(paths: list[str]) -> list[int]:
+    """The areas above (and at) these paths, read from the paths themselves (/1/2/3/ → 1, 2, 3)."""
+    return sorted({int(part) for path in paths for part in path.strip("/").split("/") if part})
 
 
 def list_units(paths: list[str], limit: int, after: str | None) -> list[dict]:
