@@ -1,7 +1,9 @@
 """Fixtures: an app on a clean database (SQLite file, or TEST_DATABASE_URL), the demo world,
 tokens per role, a statement counter and a live HTTP server for concurrency tests."""
 import os
+import sys
 import threading
+import warnings
 from contextlib import contextmanager
 
 import pytest
@@ -39,9 +41,6 @@ def unavailable(message: str) -> None:
     banner = f"!!! {message} !!!"
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(banner + " (CI=true: this would be a skip)")
-    import sys
-    import warnings
-
     sys.stderr.write("\n" + banner + "\n")
     warnings.warn(banner, stacklevel=2)
     pytest.skip(banner)
