@@ -6,6 +6,7 @@ from app.errors import NotFound, ValidationFailed
 from app.extensions import db
 
 CHILD_KIND = dict(zip(AREA_KINDS, AREA_KINDS[1:]))
+UNKNOWN_AREA = "区域不存在"
 
 
 def get_area(area_id: int) -> Area:
@@ -19,7 +20,7 @@ def require_area(area_id: int, field: str = "area_id") -> Area:
     """The area named in a request body; an unknown id is a field error."""
     area = db.session.get(Area, area_id)
     if area is None:
-        raise ValidationFailed({field: ["区域不存在"]})
+        raise ValidationFailed({field: [UNKNOWN_AREA]})
     return area
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import desc, func, select
+from sqlalchemy import desc, func, insert, select
 
 from app import clock
 from app.areas.service import require_area
@@ -34,25 +34,34 @@ REASON_LABELS = {
 }
 
 
-def award(user_id: int, area_id: int, amount: int, reason: str, *, order_id: int | None = None,
-          call_id: int | None = None, note: str = "", at: datetime | None = None) -> PointsEntry | None:
+def entry(user_id: int, area_id: int, amount: int, reason: str, *, order_id: int | None = None,
+          call_id: int | None = None, note: str = "", at: datetime | None = None) -> dict:
+    """One ledger entry's values, for `award_all`."""
+    return {"user_id": user_id, "area_id": area_id, "amount": amount, "reason": reason, "order_id": order_id,
+            "call_id": call_id, "note": note[:200], "created_at": at or clock.now()}
+
+
+def award_all(entries: list[dict]) -> None:
+    """Append entries to the ledger in the caller's transaction, with one INSERT (nothing for 0 points)."""
+    rows = [row for row in entries if row["amount"]]
+    if rows:
+        db.session.execute(insert(PointsEntry), rows)
+
+
+def award(user_id: int, area_id: int, amount: int, reason: str, **details) -> None:
     """Append one entry to the ledger in the caller's transaction (nothing for 0 points)."""
-    if not amount:
-        return None
-    entry = PointsEntry(user_id=user_id, area_id=area_id, amount=amount, reason=reason, order_id=order_id,
-                        call_id=call_id, note=note[:200], created_at=at or clock.now())
-    db.session.add(entry)
-    return entry
+    award_all([entry(user_id, area_id, amount, reason, **details)])
 
 
 def _award_service(order: Order, event: OrderEvent, reason: str, bonus: bool) -> None:
     if order.assignee_id is None or order.assignee_id == order.requester_id:
         return
-    award(order.assignee_id, order.area_id, order.category.points, reason, order_id=order.id,
-          note=order.title, at=event.created_at)
+    details = {"order_id": order.id, "note": order.title, "at": event.created_at}
+    entries = [entry(order.assignee_id, order.area_id, order.category.points, reason, **details)]
     if bonus:
-        award(order.assignee_id, order.area_id, int(current_app.config["POINTS_GOOD_RATING_BONUS"]),
-              "rating_bonus", order_id=order.id, note=order.title, at=event.created_at)
+        entries.append(entry(order.assignee_id, order.area_id, int(current_app.config["POINTS_GOOD_RATING_BONUS"]),
+                             "rating_bonus", **details))
+    award_all(entries)
 
 
 def _reverse(order: Order, event: OrderEvent) -> None:
@@ -60,9 +69,8 @@ def _reverse(order: Order, event: OrderEvent) -> None:
     held = db.session.execute(
         select(PointsEntry.user_id, PointsEntry.area_id, func.sum(PointsEntry.amount))
         .where(PointsEntry.order_id == order.id).group_by(PointsEntry.user_id, PointsEntry.area_id))
-    for user_id, area_id, total in held:
-        award(user_id, area_id, -int(total or 0), "order_reopened", order_id=order.id, note=order.title,
-              at=event.created_at)
+    award_all([entry(user_id, area_id, -int(total or 0), "order_reopened", order_id=order.id, note=order.title,
+                     at=event.created_at) for user_id, area_id, total in held])
 
 
 @order_changed.connect
