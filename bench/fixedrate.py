@@ -4,9 +4,16 @@ Requests are sent on a fixed schedule whatever the server's pace, and each laten
 from the moment the request was *due*, so a stalled server shows in the percentiles instead of
 slowing the client down (no coordinated omission). One TCP connection per request, as gunicorn's
 sync workers close each connection anyway.
+
+Beside the client, a probe process sleeps 2 ms at a time and notes each wake-up that came more than
+STALL_MS late: the moments this machine gave no CPU to anyone (a shared VM's host, or everything on the
+box busy at once). Slow requests due at those moments are the machine's, not the server's.
 """
 import asyncio
+import json
 import statistics
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -14,6 +21,31 @@ from urllib.parse import urlsplit
 
 Request = tuple[str, str, dict, bytes | None]  # method, path, headers, body
 SLOW_MS = 50  # requests slower than this are also counted by when they were due (to see stalls)
+STALL_MS = 20  # a probe's 2 ms sleep that lasts this much longer is a stall of the machine
+PROBE = """
+import json, sys, time
+end, late, stalls = time.monotonic() + float(sys.argv[1]), float(sys.argv[2]) / 1000, []
+while (now := time.monotonic()) < end:
+    time.sleep(0.002)
+    if (over := time.monotonic() - now - 0.002) > late:
+        stalls.append((now, over))
+print(json.dumps(stalls))
+"""
+
+
+def start_probe(seconds: float) -> subprocess.Popen:
+    """The stall probe (see above), for `seconds`; `probe_stalls` reads what it found."""
+    return subprocess.Popen([sys.executable, "-c", PROBE, str(seconds), str(STALL_MS)], stdout=subprocess.PIPE,
+                            text=True)
+
+
+def probe_stalls(probe: subprocess.Popen, start: float) -> dict:
+    """{second of the run (by half seconds): the longest stall in it, ms}: the machine's stalls."""
+    found: dict[float, float] = {}
+    for at, over in json.loads(probe.communicate(timeout=30)[0] or "[]"):
+        key = int((at - start) * 2) / 2
+        found[key] = max(found.get(key, 0), round(over * 1000, 1))
+    return {str(k): v for k, v in sorted(found.items())}
 
 
 async def _one(host: str, port: int, request: Request, timeout: float) -> int:
@@ -43,7 +75,9 @@ async def _run(base_url: str, make_request: Callable[[int], Request], rate: floa
     statuses: Counter = Counter()
     inflight = asyncio.Semaphore(max_inflight)
     loop = asyncio.get_running_loop()
-    start = loop.time() + 0.05
+    probe = start_probe(duration + 1)
+    await asyncio.sleep(0.1)  # the probe's interpreter starts
+    start = loop.time() + 0.05  # loop.time() is time.monotonic(), as the probe's clock
     dropped = 0
     slow: Counter = Counter()  # requests over SLOW_MS by the half second they were due in
 
@@ -74,6 +108,7 @@ async def _run(base_url: str, make_request: Callable[[int], Request], rate: floa
         tasks.append(asyncio.ensure_future(fire(i, due)))
     await asyncio.gather(*tasks)
     elapsed = loop.time() - start
+    stalls = probe_stalls(probe, start)
     latencies.sort()
     if not latencies:
         return {"rate": rate, "sent": 0, "errors": total}
@@ -86,7 +121,11 @@ async def _run(base_url: str, make_request: Callable[[int], Request], rate: floa
             "p50_ms": pct(50), "p90_ms": pct(90), "p99_ms": pct(99), "max_ms": round(latencies[-1], 2),
             "mean_ms": round(statistics.fmean(latencies), 2), "ok": ok,
             "errors": len(latencies) - ok + dropped, "statuses": {str(k): v for k, v in statuses.items()},
-            f"over_{SLOW_MS}ms_at_s": {str(k): v for k, v in sorted(slow.items())}}
+            f"over_{SLOW_MS}ms_at_s": {str(k): v for k, v in sorted(slow.items())},
+            f"machine_stalls_over_{STALL_MS}ms_at_s": stalls,
+            # Slow requests due in a half second with a stall of the machine, or in the one after it (the backlog).
+            "slow_after_machine_stall": sum(n for at, n in slow.items()
+                                            if str(at) in stalls or str(at - 0.5) in stalls)}
 
 
 def fixed_rate(base_url: str, make_request: Callable[[int], Request], rate: float = 300, duration: float = 5,

