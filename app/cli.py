@@ -1,4 +1,4 @@
-"""flask commands: seed-demo, grant-role."""
+"""flask commands: seed-demo, grant-role, gen-data, backup, worker, prune-outbox."""
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -89,6 +89,19 @@ def worker_command(once: bool, interval: float | None):
         restore()
 
 
+@click.command("prune-outbox")
+@with_appcontext
+def prune_outbox_command():
+    """Delete delivered and failed notifications older than NOTIFY_KEEP_DAYS (`flask worker` does it daily)."""
+    from flask import current_app
+
+    from app.notifications.delivery import prune_outbox
+
+    click.echo(f"outbox pruned: {prune_outbox()} notifications older than "
+               f"{current_app.config['NOTIFY_KEEP_DAYS']} days (the in-app messages stay)")
+
+
 def register(app: Flask) -> None:
-    for command in (seed_demo_command, grant_role_command, gen_data_command, backup_command, worker_command):
+    for command in (seed_demo_command, grant_role_command, gen_data_command, backup_command, worker_command,
+                    prune_outbox_command):
         app.cli.add_command(command)

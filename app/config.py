@@ -88,6 +88,9 @@ class Config:
     NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 8))
     NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFY_RETRY_BASE_SECONDS", 60))
     NOTIFY_RETRY_MAX_SECONDS = int(os.environ.get("NOTIFY_RETRY_MAX_SECONDS", 3600))
+    # Delivered and failed outbox rows are deleted after this many days (the in-app messages stay).
+    NOTIFY_KEEP_DAYS = int(os.environ.get("NOTIFY_KEEP_DAYS", 30))
+    PRUNE_EVERY_HOURS = float(os.environ.get("PRUNE_EVERY_HOURS", 24))  # how often `flask worker` prunes
 
     # Points (积分): a bonus on top of the category's points for a rating of 4 or 5 stars.
     POINTS_GOOD_RATING_BONUS = int(os.environ.get("POINTS_GOOD_RATING_BONUS", 5))

@@ -352,6 +352,88 @@ def test_no_template_no_subscribe_message(app, wx_app, demo, fake_wechat, at_t0)
     assert rows(app, Message, Message.notification_id == accepted.id)
 
 
+# --- pruning: the outbox does not grow for ever -----------------------------------------------------
+
+def outbox(app) -> dict:
+    """{status: count} of the outbox rows."""
+    with app.app_context():
+        return dict(Counter(db.session.scalars(select(Notification.status))))
+
+
+def test_prune_deletes_old_finished_rows_and_keeps_messages(app, demo, client, at_t0):
+    """Are delivered and failed rows older than NOTIFY_KEEP_DAYS deleted, pending and recent ones kept, and
+    do the users' in-app messages stay readable?"""
+    from app.notifications.delivery import prune_outbox
+
+    order = demo.create_order()
+    demo.act(order["id"], "dispatch", "staff_sy", {"team_id": demo.team_sy})
+    assert deliver(app) == Counter(skipped=3)  # three done rows from T0
+    with app.app_context():
+        db.session.add(Notification(user_id=demo.user_ids["resident"], kind="remind", title="失败", body="x",
+                                    status="failed", created_at=T0))
+        db.session.commit()
+    clock.advance(days=app.config["NOTIFY_KEEP_DAYS"] - 1)
+    demo.act(order["id"], "accept", "vol1")  # a fresh row, delivered now
+    assert deliver(app) == Counter(skipped=1)
+    with app.app_context():
+        assert prune_outbox() == 0  # nothing is old enough yet
+    clock.advance(days=1, seconds=1)
+
+    with app.app_context():
+        assert prune_outbox(batch=2) == 4  # three done and one failed, walked two at a time
+        assert prune_outbox() == 0
+    assert outbox(app) == {"done": 1}
+    with app.app_context():
+        kept = db.session.scalars(select(Notification.kind)).all()
+    page = client.get("/api/v1/me/messages", headers=demo.headers("vol1")).get_json()
+    [message] = page["items"]
+    assert message["title"] == "新工单待接单" and message["read"] is False
+    response = client.post(f"/api/v1/me/messages/{message['id']}/read", json={}, headers=demo.headers("vol1"))
+    assert response.status_code == 200
+    assert len(rows(app, Message)) == 4 and len(rows(app, Message, Message.notification_id.is_(None))) == 3
+    assert kept == ["accepted"]
+
+
+def test_prune_leaves_pending_rows_whatever_their_age(app, demo, at_t0):
+    """Is a notification still to be delivered kept, however old, and delivered afterwards?"""
+    from app.notifications.delivery import prune_outbox
+
+    with app.app_context():
+        notify([demo.user_ids["resident"]], "remind", "催办提醒", "还在等")
+        db.session.commit()
+    clock.advance(days=365)
+    with app.app_context():
+        assert prune_outbox() == 0
+    assert deliver(app) == Counter(skipped=1)
+
+
+def test_prune_outbox_command_and_worker_schedule(app, demo, at_t0, monkeypatch):
+    """Does `flask prune-outbox` prune and say how much, and does the worker prune at start, then not again
+    before PRUNE_EVERY_HOURS?"""
+    from app.supervision import worker
+
+    order = demo.create_order()
+    demo.act(order["id"], "dispatch", "staff_sy", {"team_id": demo.team_sy})
+    deliver(app)
+    clock.advance(days=app.config["NOTIFY_KEEP_DAYS"] + 1)
+    result = app.test_cli_runner().invoke(args=["prune-outbox"])
+    assert result.exit_code == 0 and "outbox pruned: 3 notifications" in result.output
+    assert outbox(app) == {}
+
+    calls = []
+    monkeypatch.setattr(worker, "prune_outbox", lambda: calls.append(1) or 0)
+    with app.app_context():
+        next_at = worker.prune_when_due(0.0)
+        assert worker.prune_when_due(next_at) == next_at and len(calls) == 1
+        assert next_at - time.monotonic() > app.config["PRUNE_EVERY_HOURS"] * 3600 - 60
+
+        def broken():
+            raise RuntimeError("database away")
+
+        monkeypatch.setattr(worker, "prune_outbox", broken)  # a failed prune is logged, retried in an hour
+        assert 3500 < worker.prune_when_due(0.0) - time.monotonic() <= 3600
+
+
 # --- leases: a crashed worker loses nothing -----------------------------------------------------------
 
 def test_crash_between_claim_and_send_loses_nothing(app, wx_app, demo, fake_wechat, at_t0):

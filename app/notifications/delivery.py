@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
@@ -194,3 +194,30 @@ def release(notification_ids: list[int], worker: str) -> None:
                                    Notification.status == PENDING)
         .values(locked_until=None, locked_by=None).execution_options(synchronize_session=False))
     db.session.commit()
+
+
+def prune_outbox(batch: int = 1000) -> int:
+    """Delete the finished (done or failed) outbox rows made more than NOTIFY_KEEP_DAYS ago; how many (commits).
+
+    The outbox gets a row per person told (about three per order), and once delivered a row is only of use
+    for looking into a delivery. The in-app messages stay: they let go of their notification first. Rows
+    still pending are never touched, whatever their age. The walk goes by id from the oldest and stops at
+    the first batch that reaches past the cut-off: it reads the old rows and one batch more, not the table.
+    """
+    cutoff = clock.now() - timedelta(days=_config("NOTIFY_KEEP_DAYS"))
+    pruned, after = 0, 0
+    while True:
+        rows = db.session.execute(
+            select(Notification.id, Notification.status, Notification.created_at)
+            .where(Notification.id > after).order_by(Notification.id).limit(batch)).all()
+        old = [row.id for row in rows if row.created_at < cutoff and row.status != PENDING]
+        if old:
+            db.session.execute(update(Message).where(Message.notification_id.in_(old))
+                               .values(notification_id=None).execution_options(synchronize_session=False))
+            pruned += db.session.execute(
+                delete(Notification).where(Notification.id.in_(old), Notification.status != PENDING)
+                .execution_options(synchronize_session=False)).rowcount
+        db.session.commit()  # a batch at a time: short transactions beside the delivering workers
+        if len(rows) < batch or rows[-1].created_at >= cutoff:
+            return pruned
+        after = rows[-1].id

@@ -65,7 +65,8 @@ class Message(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), unique=True)
+    # Once the outbox row is pruned (NOTIFY_KEEP_DAYS), the message keeps everything and this is NULL.
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"), unique=True)
     kind: Mapped[str] = mapped_column(String(24))
     title: Mapped[str] = mapped_column(String(32))
     body: Mapped[str] = mapped_column(String(500))

@@ -7,12 +7,13 @@ and exits (for cron and tests). Several workers may run on PostgreSQL; on SQLite
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 
 from flask import current_app
 
 from app.extensions import db
-from app.notifications.delivery import deliver_pending, worker_name
+from app.notifications.delivery import deliver_pending, prune_outbox, worker_name
 from app.supervision.service import supervise
 
 log = logging.getLogger(__name__)
@@ -28,13 +29,31 @@ def run_pass(worker: str | None = None, should_stop: Callable[[], bool] = lambda
     return summary
 
 
+def prune_when_due(next_at: float) -> float:
+    """Prune the outbox if its time has come (at start, then every PRUNE_EVERY_HOURS); the next time."""
+    now = time.monotonic()
+    if now < next_at:
+        return next_at
+    try:
+        pruned = prune_outbox()
+    except Exception:  # never in the way of delivery: log it and try again in an hour
+        log.exception("outbox prune failed")
+        db.session.rollback()
+        return now + 3600
+    if pruned:
+        log.info("outbox pruned: %d delivered or failed notifications older than %s days", pruned,
+                 current_app.config["NOTIFY_KEEP_DAYS"])
+    return now + float(current_app.config["PRUNE_EVERY_HOURS"]) * 3600
+
+
 def run_forever(interval: float, stop: threading.Event) -> int:
     """Passes until `stop` is set; returns how many ran. A failed pass is logged and the next one tried."""
-    worker, passes = worker_name(), 0
+    worker, passes, prune_at = worker_name(), 0, 0.0
     log.info("worker %s started; a pass every %s s", worker, interval)
     while not stop.is_set():
         try:
             summary = run_pass(worker, should_stop=stop.is_set)
+            prune_at = prune_when_due(prune_at)
             passes += 1
             if any(summary.values()):
                 log.info("worker pass: %s", summary)
