@@ -219,8 +219,7 @@ def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None)
         raise ValidationFailed({"area_id": ["请选择社区或网格"]})
     if on_behalf and not viewer.covers(area.path, AREA_ROLES):
         raise Forbidden("只有本区域的工作人员或网格员可以代居民下单")
-    if category is None:
-        category_by_code(data["category"])  # raises its field error
+    category = category or category_by_code(data["category"])  # unknown: its field error
     offering = _offering_for(data.get("offering_id"), category.id)
     flagged = screen_text(viewer.user.openid, {"title": data.get("title", ""),
                                                 "description": data["description"]})
