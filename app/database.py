@@ -41,11 +41,27 @@ def _configure_sqlite(dbapi_connection, _record):
 def _prepared(cursor, statement, parameters, context):
     """psycopg prepares a statement (plans it once, on the server) only when it asks with
     `execution_options(prepare=True)`, never for being repeated: a generic plan, made without the values,
-    may suit a statement badly (a range of dates, a rare value)."""
-    if _client_cursor(cursor):
-        cursor.execute(statement, parameters, prepare=bool(context.execution_options.get("prepare")))
-        return True
-    return None
+    may suit a statement badly (a range of dates, a rare value).
+
+    A prepared statement runs under plan_cache_mode = force_generic_plan, set and reset around it in one
+    pipeline (one round trip). Left to choose, PostgreSQL compares the generic plan's estimate with the
+    custom plans' and, on a large table, keeps planning the order list afresh at every execution: at 1M
+    orders 1.2–1.4 ms of planning for a statement that runs in 0.5 ms. These statements are written for
+    a generic plan. The SET is transactional: if the statement fails, the RESET is not needed."""
+    if not _client_cursor(cursor):
+        return None
+    if context.execution_options.get("prepare"):
+        connection = cursor.connection
+        with connection.pipeline():
+            connection.execute(GENERIC_PLANS)
+            cursor.execute(statement, parameters, prepare=True)
+            connection.execute(CHOSEN_PLANS)
+    else:
+        cursor.execute(statement, parameters, prepare=False)
+    return True
+
+
+GENERIC_PLANS, CHOSEN_PLANS = "SET plan_cache_mode = force_generic_plan", "RESET plan_cache_mode"
 
 
 @event.listens_for(Engine, "do_execute_no_params")

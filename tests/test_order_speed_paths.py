@@ -166,3 +166,21 @@ def test_prepared_order_reads_outlive_other_reads_on_postgres(demo, client, app,
         db.session.rollback()
     with app.app_context():
         assert db.session.get(Order, order["id"]).title != "不应保存"
+
+
+def test_prepared_reads_use_generic_plans_and_leave_the_setting_alone(demo, client, app, database_url):
+    """On PostgreSQL, is every execution of a prepared order read a generic plan (PostgreSQL would otherwise plan
+    the first five afresh, and every one on a large table), with plan_cache_mode back to its default after?"""
+    if not is_postgres(database_url):
+        pytest.skip("prepared statements are PostgreSQL's")
+    headers = demo.headers("staff_sy")
+    for _ in range(8):
+        assert client.get("/api/v1/orders?limit=20", headers=headers).status_code == 200
+    with app.app_context():
+        plans = db.session.execute(sa.text(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE :like"),
+            {"like": "SELECT orders.id%"}).all()
+        mode = db.session.execute(sa.text("SHOW plan_cache_mode")).scalar()
+        db.session.rollback()
+    assert plans and all(generic >= 8 and custom == 0 for generic, custom in plans), plans
+    assert mode == "auto"

@@ -116,7 +116,11 @@ def page_statement(branches: tuple, area_paths: int, status: bool, area_filter: 
         conditions.append((ORDERS.c.area_id.in_(subtree_ids("vp", area_paths)), (ORDERS.c.id.desc(),)))
     parts = [select(ORDERS.c.id).where(condition, *filters).order_by(*ordering)
              .limit(bindparam("limit")).subquery() for condition, ordering in conditions]
-    ids = union(*(select(part.c.id) for part in parts)) if len(parts) > 1 else select(parts[0].c.id)
+    if len(parts) > 1:  # the page's ids from the merged parts first: only they are joined and presented
+        merged = union(*(select(part.c.id) for part in parts)).subquery()
+        ids = select(merged.c.id).order_by(merged.c.id.desc()).limit(bindparam("limit"))
+    else:
+        ids = select(parts[0].c.id)
     return (select(*ORDERS.c, *PRESENTATION_COLUMNS).select_from(ORDER_FROM)
             .where(ORDERS.c.id.in_(ids)).order_by(ORDERS.c.id.desc()).limit(bindparam("limit"))
             .execution_options(prepare=True))
