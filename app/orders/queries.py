@@ -121,9 +121,12 @@ def page_statement(branches: tuple, area_paths: int, status: bool, area_filter: 
         ids = select(merged.c.id).order_by(merged.c.id.desc()).limit(bindparam("limit"))
     else:
         ids = select(parts[0].c.id)
+    # Parts and filters that look up by keys only: one generic plan fits every value (app/database.py). Areas
+    # matched by path (a town's or county's list, the area and review filters) are planned with the values.
+    by_keys = not area_paths and not area_filter and review is None
     return (select(*ORDERS.c, *PRESENTATION_COLUMNS).select_from(ORDER_FROM)
             .where(ORDERS.c.id.in_(ids)).order_by(ORDERS.c.id.desc()).limit(bindparam("limit"))
-            .execution_options(prepare=True))
+            .execution_options(prepare=True, generic_plan=by_keys))
 
 
 # --- one order with its timeline ----------------------------------------------------------------
