@@ -22,6 +22,7 @@ except ImportError:  # an install without PostgreSQL's driver
     PsycopgError = ServerCursor = TransactionStatus = None
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+GENERIC_PLANS, CHOSEN_PLANS = "SET plan_cache_mode = force_generic_plan", "RESET plan_cache_mode"
 
 
 @event.listens_for(Engine, "connect")
@@ -62,9 +63,6 @@ def _prepared(cursor, statement, parameters, context):
     else:
         cursor.execute(statement, parameters, prepare=bool(options.get("prepare")))
     return True
-
-
-GENERIC_PLANS, CHOSEN_PLANS = "SET plan_cache_mode = force_generic_plan", "RESET plan_cache_mode"
 
 
 @event.listens_for(Engine, "do_execute_no_params")

@@ -12,6 +12,16 @@ AREA_KINDS = ("county", "town", "community", "grid")
 KIND_LABELS = {"county": "县", "town": "镇（街道）", "community": "社区", "grid": "网格"}
 
 
+def path_ids(path: str) -> list[int]:
+    """The ids along a materialised path, from the root down: "/1/4/9/" → [1, 4, 9]."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def ids_along(paths) -> list[int]:
+    """Every area at or above any of these paths, sorted."""
+    return sorted({area_id for path in paths for area_id in path_ids(path)})
+
+
 class Area(db.Model):
     __tablename__ = "areas"
     __table_args__ = (Index("ix_areas_path", "path", postgresql_ops={"path": "varchar_pattern_ops"}),)
@@ -31,7 +41,7 @@ class Area(db.Model):
 
     @property
     def ancestor_ids(self) -> list[int]:
-        return [int(part) for part in self.path.strip("/").split("/") if part]
+        return path_ids(self.path)
 
     def contains(self, other: "Area") -> bool:
         return other.path.startswith(self.path)

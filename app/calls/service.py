@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app import clock
-from app.areas.models import Area
+from app.areas.models import Area, ids_along
 from app.areas.service import require_area
 from app.auth.viewer import STAFF_ROLES, Viewer, subtree_ids_select
 from app.calls.models import (ACTIVE_SIGNUPS, KIND_LABELS, SIGNUP_LABELS, STATUS_LABELS, Call, CallRecipient,
@@ -116,7 +116,7 @@ def related_area_ids(viewer: Viewer) -> list[int]:
         conditions.append(Area.id.in_(select(Team.area_id).where(Team.id.in_(list(viewer.team_roles)))))
     if conditions:
         paths.extend(db.session.scalars(select(Area.path).where(or_(*conditions))))
-    return sorted({int(part) for path in paths for part in path.strip("/").split("/") if part})
+    return ids_along(paths)
 
 
 def visibility(viewer: Viewer, related: list[int]):

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, distinct, func, or_, select, true
 
-from app.areas.models import Area
+from app.areas.models import Area, ids_along
 from app.auth.viewer import STAFF_ROLES, Viewer, subtree_ids_select
 from app.calls.models import KIND_LABELS, SIGNUP_LABELS, Call, CallSignup
 from app.errors import Forbidden, NotFound
@@ -120,7 +120,7 @@ def member_detail(paths: list[str], user_id: int) -> dict:
         select(Call.id, Call.kind, Call.title, Call.starts_at, Call.place, CallSignup.status, CallSignup.confirmed_at)
         .join(Call, Call.id == CallSignup.call_id)
         .where(CallSignup.user_id == user_id, CallSignup.status != "withdrawn",
-               or_(Call.area_id.in_(subtree_ids_select(paths)), Call.area_id.in_(_ancestor_ids(paths))))
+               or_(Call.area_id.in_(subtree_ids_select(paths)), Call.area_id.in_(ids_along(paths))))
         .order_by(CallSignup.id.desc()).limit(RECENT))
     return {
         **present_member(row),
@@ -132,11 +132,6 @@ def member_detail(paths: list[str], user_id: int) -> dict:
                           "status_label": SIGNUP_LABELS[c.status], "confirmed_at": c.confirmed_at}
                          for c in signups],
     }
-
-
-def _ancestor_ids(paths: list[str]) -> list[int]:
-    """The areas above (and at) these paths, read from the paths themselves (/1/2/3/ → 1, 2, 3)."""
-    return sorted({int(part) for path in paths for part in path.strip("/").split("/") if part})
 
 
 def list_units(paths: list[str], limit: int, after: str | None) -> list[dict]:

@@ -33,7 +33,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app import clock
-from app.areas.models import Area
+from app.areas.models import Area, path_ids
 from app.auth.viewer import STAFF_ROLES
 from app.categories.models import Category
 from app.extensions import db
@@ -88,7 +88,7 @@ class Limits:
     def hours(self, stage: str, area_path: str) -> float:
         """The limit set on the nearest area at or above this one, else the default."""
         index = 0 if stage == "dispatch" else 1
-        for area_id in reversed(_path_ids(area_path)):
+        for area_id in reversed(path_ids(area_path)):
             value = self.overrides.get(area_id, (None, None))[index]
             if value is not None:
                 return float(value)
@@ -98,10 +98,6 @@ class Limits:
         index = 0 if stage == "dispatch" else 1
         values = [v[index] for v in self.overrides.values() if v[index] is not None]
         return float(min([self.defaults[stage], *values]))
-
-
-def _path_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 def _fractions() -> tuple[float, float, float]:
@@ -153,7 +149,7 @@ def _stage(row, limits: Limits) -> Stage:
 
 def _staff_chain(area_path: str, staffed: set[int]) -> list[int]:
     """The areas with staff at or above the order's area, nearest first."""
-    return [area_id for area_id in reversed(_path_ids(area_path)) if area_id in staffed]
+    return [area_id for area_id in reversed(path_ids(area_path)) if area_id in staffed]
 
 
 def _staffed_areas() -> set[int]:
