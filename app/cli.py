@@ -9,11 +9,13 @@ from app.extensions import db
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command():
-    """Load the demo world (county, town, two communities, users, teams, offerings)."""
+    """Load the demo world (county, town, two communities, users, teams, offerings, rewards, service history)."""
     from app.demo import seed_demo
+    from app.rewards.demo import seed_rewards_and_service
 
     ids = seed_demo()
-    click.echo(f"demo world ready: {ids}")
+    added = seed_rewards_and_service()  # 积分超市 and past activities (app/rewards/demo.py)
+    click.echo(f"demo world ready: {ids}; added {added}")
 
 
 @click.command("grant-role")

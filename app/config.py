@@ -95,6 +95,13 @@ class Config:
     # Points (积分): a bonus on top of the category's points for a rating of 4 or 5 stars.
     POINTS_GOOD_RATING_BONUS = int(os.environ.get("POINTS_GOOD_RATING_BONUS", 5))
 
+    # 志愿服务记录证明: a CJK TrueType font to embed (default: the first of Debian's found, fonts-wqy-microhei
+    # first), where the public verification page is reached (the QR code's address; default: the address the
+    # request came to), and how many certificates a volunteer may have issued.
+    CERTIFICATE_FONT = os.environ.get("CERTIFICATE_FONT") or None
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+    RATELIMIT_CERTIFICATE = os.environ.get("RATELIMIT_CERTIFICATE", "20 per day")
+
 
 class TestConfig(Config):
     """Isolated settings for the test suite."""

@@ -13,6 +13,7 @@ from app.errors import NotFound, PayloadTooLarge, ValidationFailed
 from app.extensions import db
 from app.orders.models import Order
 from app.orders.service import visibility
+from app.rewards.service import reward_photo_is_public
 
 
 def sniff_image_type(head: bytes) -> str | None:
@@ -55,13 +56,15 @@ def save_upload(viewer: Viewer, upload) -> Attachment:
 
 
 def readable_attachment(viewer: Viewer, attachment_id: str) -> Attachment:
-    """The uploader, or anyone who may see the order it belongs to; otherwise 404."""
+    """The uploader, anyone who may see the order it belongs to, or anyone for a reward's photo; otherwise 404."""
     if not re.fullmatch(r"[0-9a-f]{32}", attachment_id):  # ours are hex; anything else is not worth a query
         raise NotFound("找不到该图片")
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is not None and attachment.owner_id != viewer.id:
-        if attachment.order_id is None or db.session.scalar(
-                select(Order.id).where(Order.id == attachment.order_id, visibility(viewer))) is None:
+        if attachment.order_id is not None:
+            if db.session.scalar(select(Order.id).where(Order.id == attachment.order_id, visibility(viewer))) is None:
+                attachment = None
+        elif not reward_photo_is_public(attachment.id):  # the 积分超市's photos are for every user
             attachment = None
     if attachment is None or not storage_path(attachment.id).exists():
         raise NotFound("找不到该图片")

@@ -42,6 +42,8 @@ class Call(db.Model):
     # Places taken, kept by conditional UPDATEs in the same transaction as each sign-up.
     signup_count: Mapped[int] = mapped_column(default=0)
     points: Mapped[int] = mapped_column(default=0)
+    # Minutes credited to each confirmed volunteer (志愿服务时长) unless staff give others when confirming.
+    duration_minutes: Mapped[int] = mapped_column(default=120, server_default="120")
     # {team_ids, party_members, category_codes, grid_ids}; null: the area's volunteers.
     target: Mapped[dict | None] = mapped_column(JsonType)
     status: Mapped[str] = mapped_column(String(16), default="open")

@@ -74,10 +74,10 @@ def list_signups(args, call_id):
 
 
 @blp.route("/calls/<int:call_id>/signups/<int:user_id>/confirm", methods=["POST"])
-@blp.arguments(EmptySchema)
+@blp.arguments(schemas.CallConfirmSchema)
 @blp.response(200, schemas.CallSignupSchema)
-def confirm_checkin(_body, call_id, user_id):
-    """Confirm that a volunteer came (staff); earns the call's points once."""
+def confirm_checkin(body, call_id, user_id):
+    """Confirm that a volunteer came (staff); earns the call's points and service minutes once."""
     viewer = current_viewer()
     call = service.get_call(viewer, call_id)
-    return service.present_signup(service.confirm_checkin(viewer, call, user_id), True)
+    return service.present_signup(service.confirm_checkin(viewer, call, user_id, body.get("minutes")), True)

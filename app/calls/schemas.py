@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
 
 from app.calls.models import CALL_KINDS, CALL_STATUSES, SIGNUP_STATUSES
+from app.records.schemas import Minutes
 from app.schema import ListArgs, Text, page_schema
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -34,6 +35,13 @@ class CallCreateSchema(Schema):
                          metadata={"description": "call: 吹哨 (urgent, targeted); activity: 志愿活动 (open to the area)"})
     points = fields.Integer(load_default=DEFAULT_POINTS, strict=True, validate=validate.Range(min=0, max=100),
                             metadata={"description": "points for each confirmed check-in"})
+    duration_minutes = Minutes(load_default=120, metadata={
+        "description": "志愿服务时长 credited to each confirmed volunteer (1–720; default 120)"})
+
+
+class CallConfirmSchema(Schema):
+    minutes = Minutes(metadata={"description": "minutes to credit this volunteer (default: the call's "
+                                               "duration_minutes)"})
 
 
 class CallListArgs(ListArgs):
@@ -90,6 +98,7 @@ class CallSchema(Schema):
     remaining = fields.Integer()
     full = fields.Boolean()
     points = fields.Integer()
+    duration_minutes = fields.Integer(metadata={"description": "minutes credited to each confirmed volunteer"})
     status = fields.String(metadata={"description": "open, closed"})
     status_label = fields.String()
     target = fields.Nested(CallTargetOutSchema, allow_none=True)

@@ -246,7 +246,8 @@ def create_call(viewer: Viewer, data: dict) -> tuple[Call, int]:
         raise ValidationFailed({"starts_at": ["开始时间不能晚于一年以后"]})
     call = Call(kind=kind, area_id=area.id, title=data["title"], description=data.get("description", ""),
                 place=data["place"], starts_at=data["starts_at"], quota=data["quota"], signup_count=0,
-                points=data.get("points", 0), target=target or None, status="open", created_by_id=viewer.id,
+                points=data.get("points", 0), duration_minutes=data.get("duration_minutes", 120),
+                target=target or None, status="open", created_by_id=viewer.id,
                 created_at=now)
     call.area = area
     db.session.add(call)
@@ -370,9 +371,10 @@ def check_in(viewer: Viewer, call: Call) -> None:
     db.session.commit()
 
 
-def confirm_checkin(viewer: Viewer, call: Call, user_id: int) -> CallSignup:
+def confirm_checkin(viewer: Viewer, call: Call, user_id: int, minutes: int | None = None) -> CallSignup:
     """Staff confirm that a volunteer came (also for one who could not check in on the phone);
-    the confirmation earns the call's points, exactly once."""
+    the confirmation earns the call's points, exactly once, and service minutes (app/records: the
+    call's duration, or `minutes`)."""
     _require_staff(viewer, call)
     signup = db.session.scalars(select(CallSignup).options(joinedload(CallSignup.user)).where(
         CallSignup.call_id == call.id, CallSignup.user_id == user_id)).first()
@@ -391,7 +393,7 @@ def confirm_checkin(viewer: Viewer, call: Call, user_id: int) -> CallSignup:
         raise Conflict("已确认签到，不能重复确认")
     award(user_id, call.area_id, call.points, "call_checkin", call_id=call.id, note=call.title, at=now)
     db.session.expire(signup)
-    call_changed.send(call, action="confirm", viewer=viewer, signup=signup)
+    call_changed.send(call, action="confirm", viewer=viewer, signup=signup, minutes=minutes)
     db.session.commit()
     return signup
 
@@ -440,7 +442,7 @@ def present_call(viewer: Viewer, call: Call, signup: CallSignup | None, recipien
         "area_name": call.area.name, "title": call.title, "description": call.description, "place": call.place,
         "starts_at": call.starts_at, "quota": call.quota, "signup_count": call.signup_count,
         "remaining": max(call.quota - call.signup_count, 0), "full": full, "points": call.points,
-        "status": call.status,
+        "duration_minutes": call.duration_minutes, "status": call.status,
         "status_label": FULL_MESSAGE if call.status == "open" and full else STATUS_LABELS[call.status],
         "target": call.target, "created_by_id": call.created_by_id, "created_at": call.created_at,
         "closed_at": call.closed_at, "eligible": may_sign_up(viewer, call, recipient),

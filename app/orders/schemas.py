@@ -3,6 +3,7 @@ from webargs.fields import DelimitedList
 
 from app.fastschema import FastDumpSchema
 from app.orders.models import OrderStatus
+from app.records.schemas import Minutes
 from app.schema import PHONE, Id, ListArgs, Text, page_schema
 
 PHOTOS = fields.List(fields.String(validate=validate.Regexp(r"^[0-9a-f]{32}$", error="图片编号无效")),
@@ -57,6 +58,11 @@ class OptionalReasonSchema(Schema):
 class CompleteSchema(Schema):
     result = Text(1000, required=True, min_length=2)
     photos = PHOTOS
+    service_minutes = Minutes(metadata={"description": "志愿服务时长 (1–720); default: from start, or else from "
+                                                       "accept, to now"})
+    helpers = fields.List(Id(), validate=validate.Length(max=20), load_default=list,
+                          metadata={"description": "user ids of team members who served with the assignee; "
+                                                   "each is credited the minutes too"})
 
 
 class RateSchema(Schema):

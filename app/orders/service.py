@@ -416,7 +416,9 @@ def _complete(viewer, order, order_parties, body):
     values = {"result": body["result"], "result_photos": photos, "completed_at": clock.now()}
     if flagged:
         values["needs_review"] = True
-    _apply(viewer, order, "complete", order_parties, values, body["result"][:500])
+    # Who served and for how long: app/records credits them from the event (and refuses non-members).
+    _apply(viewer, order, "complete", order_parties, values, body["result"][:500],
+           service_minutes=body.get("service_minutes"), helpers=body.get("helpers", []))
 
 
 def _rate(viewer, order, order_parties, body):

@@ -13,8 +13,9 @@ class PointsEntry(db.Model):
     __tablename__ = "points_entries"
     __table_args__ = (
         Index("ix_points_entries_user", "user_id", "id"),
-        # Covering on PostgreSQL: the figures (app/stats) sum amounts by index-only scans.
-        Index("ix_points_entries_area_created", "area_id", "created_at", postgresql_include=["amount", "order_id"]),
+        # Covering on PostgreSQL: the figures (app/stats) sum amounts, earned or spent, by index-only scans.
+        Index("ix_points_entries_area_created", "area_id", "created_at",
+              postgresql_include=["amount", "order_id", "reason"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -22,7 +23,8 @@ class PointsEntry(db.Model):
     # The area the points were earned in (the order's or call's area), for leaderboards.
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     amount: Mapped[int]
-    reason: Mapped[str] = mapped_column(String(32))  # order_rated, rating_bonus, order_reopened, call_checkin
+    # order_rated, rating_bonus, order_closed, order_reopened, call_checkin; spent: redeem, refund
+    reason: Mapped[str] = mapped_column(String(32))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     call_id: Mapped[int | None]
     note: Mapped[str] = mapped_column(String(200), default="")

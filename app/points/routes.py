@@ -14,7 +14,7 @@ class PointsEntrySchema(Schema):
     id = fields.Integer()
     amount = fields.Integer()
     reason = fields.String(metadata={"description": "order_rated, rating_bonus, order_closed, order_reopened, "
-                                                    "call_checkin"})
+                                                    "call_checkin, redeem (积分兑换), refund (取消兑换)"})
     reason_label = fields.Function(lambda entry: service.REASON_LABELS.get(entry.reason, "积分"),
                                    metadata={"type": "string"})
     order_id = fields.Integer(allow_none=True)

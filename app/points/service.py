@@ -7,6 +7,8 @@ balance or a leaderboard is always a sum over the entries.
 - close (unrated for AUTO_CLOSE_DAYS, or by staff): the category's points, without a bonus;
 - reopen: an entry reversing what each user still holds from the order;
 - nothing when the requester and the assignee are the same person.
+Points spent in the 积分超市 (app/rewards) are entries too: `redeem` (negative) and `refund` when a
+redemption is cancelled. They count in a balance, never in what was earned (leaderboards, figures).
 """
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -31,7 +33,11 @@ REASON_LABELS = {
     "order_closed": "志愿服务办结",
     "order_reopened": "工单重新办理，积分冲回",
     "call_checkin": "参加吹哨或志愿活动",
+    "redeem": "积分兑换",
+    "refund": "取消兑换，积分退回",
 }
+# Entries of points spent (and given back), not earned.
+SPENDING_REASONS = ("redeem", "refund")
 
 
 def entry(user_id: int, area_id: int, amount: int, reason: str, *, order_id: int | None = None,
@@ -120,6 +126,7 @@ def leaderboard(area_id: int | None, period: str, limit: int, now: datetime) -> 
     total = func.sum(PointsEntry.amount).label("points")
     query = (select(PointsEntry.user_id, User.nickname, total)
              .join(User, User.id == PointsEntry.user_id)
+             .where(PointsEntry.reason.not_in(SPENDING_REASONS))
              .group_by(PointsEntry.user_id, User.nickname)
              .having(func.sum(PointsEntry.amount) > 0)
              .order_by(desc(total), PointsEntry.user_id).limit(limit))

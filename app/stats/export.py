@@ -45,6 +45,7 @@ FIGURE_ROWS = [  # (label, name, kind)
     ("满意评价（件）", "satisfied", "count"), ("满意率", "satisfaction_rate", "rate"),
     ("平均星级", "avg_stars", "number"), ("超期未办（件）", "overdue_open", "count"),
     ("服务人次", "volunteer_services", "count"), ("发放积分", "points_awarded", "count"),
+    ("积分超市兑换积分", "points_redeemed", "count"),
     ("双报到党员（名）", "party_members", "count"), ("驻区单位（个）", "party_units", "count"),
     ("党员服务（件）", "party_services", "count"), ("党员参与吹哨、活动（人次）", "party_call_checkins", "count"),
 ]

@@ -70,6 +70,8 @@ def compose(area: str, month: str, f: dict, top_categories: list[dict], top_team
         text = f"{month}，{area}暂未受理群众点单。"
         if f["points_awarded"]:
             text += f"本月发放志愿服务积分{f['points_awarded']}分。"
+        if f.get("points_redeemed"):
+            text += f"志愿者在积分超市兑换积分{f['points_redeemed']}分。"
         if f.get("party_members"):
             text += party_sentence(f)
         return text
@@ -89,6 +91,8 @@ def compose(area: str, month: str, f: dict, top_categories: list[dict], top_team
         service_line += f"，接单响应时长中位数{_minutes(f['response_minutes'])}"
     if f["points_awarded"]:
         service_line += f"，发放志愿服务积分{f['points_awarded']}分"
+    if f.get("points_redeemed"):
+        service_line += f"，志愿者在积分超市兑换积分{f['points_redeemed']}分"
     sentences = [sentence, service_line + "。"]
     if f["rated"]:
         sentences.append(f"群众评单{f['rated']}件，满意率{percent(f['satisfied'], f['rated'])}，"

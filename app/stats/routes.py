@@ -53,6 +53,8 @@ class SummarySchema(FiguresSchema):
     area_name = fields.String()
     from_ = fields.DateTime(data_key="from", attribute="from")
     to = fields.DateTime()
+    points_redeemed = fields.Integer(metadata={"description": "积分超市: points redeemed in the period, less those "
+                                                              "given back by cancellations"})
     party_members = fields.Integer(metadata={"description": "双报到: Party members registered in the area (now)"})
     party_units = fields.Integer(metadata={"description": "distinct work units of those members (now)"})
     party_services = fields.Integer(metadata={"description": "orders those members completed in the period"})

@@ -24,6 +24,7 @@ from app.extensions import db
 from app.orders.models import DONE_STATUSES, OPEN_STATUSES, Order, OrderStatus, Rating
 from app.party import service as party
 from app.points.models import PointsEntry
+from app.points.service import SPENDING_REASONS
 from app.teams.models import Team
 
 TZ_NAME = "Asia/Shanghai"
@@ -312,11 +313,23 @@ def _points(by: str | None, scope: Scope, period: Period) -> dict:
     if by == "area":
         query = query.join(Area, Area.id == PointsEntry.area_id)
     query = query.where(PointsEntry.area_id.in_(scope.area_ids), PointsEntry.created_at >= period.start,
-                        PointsEntry.created_at < period.end)
+                        PointsEntry.created_at < period.end, PointsEntry.reason.not_in(SPENDING_REASONS))
     if key is not None:
         query = query.group_by(key)
         return {row[0]: int(row[1] or 0) for row in db.session.execute(query)}
     return {None: int(db.session.execute(query).scalar() or 0)}
+
+
+def _points_totals(scope: Scope, period: Period) -> tuple[int, int]:
+    """(points awarded, points redeemed) in the scope's areas in the period, in one statement: redeemed is what
+    the 积分超市 debited less what cancellations gave back (ledger reasons redeem and refund)."""
+    spent = PointsEntry.reason.in_(SPENDING_REASONS)
+    row = db.session.execute(
+        select(func.coalesce(func.sum(case((spent, 0), else_=PointsEntry.amount)), 0),
+               func.coalesce(func.sum(case((spent, PointsEntry.amount), else_=0)), 0))
+        .where(PointsEntry.area_id.in_(scope.area_ids), PointsEntry.created_at >= period.start,
+               PointsEntry.created_at < period.end)).one()
+    return int(row[0]), -int(row[1])
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -357,7 +370,8 @@ def describe(scope: Scope, period: Period) -> dict:
 def summary(scope: Scope, period: Period) -> dict:
     """The figures of the whole scope and period, with the 双报到 figures of its Party members."""
     counts = _order_counts(None, scope, period).get(None)
-    return {**describe(scope, period), **figures(counts, _points(None, scope, period)[None]),
+    awarded, redeemed = _points_totals(scope, period)
+    return {**describe(scope, period), **figures(counts, awarded), "points_redeemed": redeemed,
             **party.party_figures(scope.paths, period.start, period.end)}
 
 
