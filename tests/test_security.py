@@ -381,8 +381,8 @@ def test_no_route_changes_or_deletes_an_order_or_its_events(demo, app, client):
 
 @pytest.mark.skipif(not is_postgres(os.environ.get("TEST_DATABASE_URL", "")), reason="the trigger is PostgreSQL's")
 def test_postgresql_refuses_update_and_delete_of_order_events_after_flask_db_upgrade(database_url, tmp_path):
-    """After `flask db upgrade` (migrations 0002, 0006) on a new database, are UPDATE, DELETE and TRUNCATE of
-    order_events refused?"""
+    """After `flask db upgrade` (migrations 0002, 0006, 0009) on a new database, are UPDATE, DELETE and TRUNCATE of
+    order_events and service_credits refused?"""
     base = sa.engine.make_url(database_url)
     name = f"test_append_only_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -422,13 +422,19 @@ def test_postgresql_refuses_update_and_delete_of_order_events_after_flask_db_upg
             conn.execute(sa.text("INSERT INTO order_events (order_id, actor_id, action, to_status, note, data, "
                                  "created_at) VALUES (:o, :u, 'create', 'ordered', '', '{}', now())"),
                          {"o": order, "u": user})
+            conn.execute(sa.text("INSERT INTO service_credits (user_id, area_id, kind, order_id, minutes, reason, "
+                                 "title, served_at, created_at) VALUES (:u, :a, 'order', :o, 60, 'order_completed', "
+                                 "'t', now(), now())"), {"o": order, "u": user, "a": area})
         for statement in ("UPDATE order_events SET note = 'rewritten'", "DELETE FROM order_events",
-                          "TRUNCATE order_events CASCADE", "TRUNCATE orders CASCADE"):
+                          "TRUNCATE order_events CASCADE", "TRUNCATE orders CASCADE",
+                          "UPDATE service_credits SET minutes = 720", "DELETE FROM service_credits",
+                          "TRUNCATE service_credits"):
             with pytest.raises(sa.exc.DBAPIError, match="append-only"):
                 with engine.begin() as conn:
                     conn.execute(sa.text(statement))
         with engine.connect() as conn:
             assert conn.scalar(sa.text("SELECT count(*) FROM order_events WHERE note = ''")) == 1
+            assert conn.scalar(sa.text("SELECT count(*) FROM service_credits WHERE minutes = 60")) == 1
         engine.dispose()
     finally:
         with admin.connect() as conn:

@@ -61,7 +61,8 @@ def _issuer(user_id: int, lower, upper) -> str:
     parent = aliased(Area)
     minutes = func.sum(ServiceCredit.minutes)
     row = db.session.execute(
-        select(Area.kind, Area.name, parent.name).join(Area, Area.id == ServiceCredit.area_id)
+        select(Area.kind, Area.name, parent.name).select_from(ServiceCredit)
+        .join(Area, Area.id == ServiceCredit.area_id)
         .outerjoin(parent, parent.id == Area.parent_id)
         .where(*service.user_period(user_id, lower, upper))
         .group_by(Area.id, Area.kind, Area.name, parent.name)

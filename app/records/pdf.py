@@ -128,7 +128,7 @@ def statement(certificate: ServiceCertificate) -> str:
             f"（合计 {certificate.total_minutes / 60:.2f} 小时）。")
     if certificate.avg_stars is not None:
         text += f"服务对象评价平均 {certificate.avg_stars:.1f} 星。"
-    return text + "特此证明。"
+    return text
 
 
 def render(certificate: ServiceCertificate, verify_url: str) -> bytes:
@@ -145,6 +145,7 @@ def render(certificate: ServiceCertificate, verify_url: str) -> bytes:
         Paragraph("志愿服务记录证明", styles["title"]),
         Spacer(1, 4 * mm),
         Paragraph(escape(statement(certificate)), styles["body"]),
+        Paragraph("特此证明。", styles["body"]),
         Spacer(1, 6 * mm),
     ]
     story += _items_table(certificate, styles)
