@@ -63,7 +63,9 @@ def _credit_order(order: Order, event: OrderEvent) -> None:
                     literal(order.completed_at or event.created_at, UTCDateTime),
                     literal(event.created_at, UTCDateTime)) \
         .where(User.id.in_(ids), or_(User.id == order.assignee_id, User.id.in_(members)))
-    credited = db.session.execute(insert(ServiceCredit).from_select(CREDIT_COLUMNS, chosen)).rowcount
+    # preserve_rowcount: SQLAlchemy keeps an INSERT's row count only when asked (psycopg gives -1 otherwise).
+    credited = db.session.execute(insert(ServiceCredit).from_select(CREDIT_COLUMNS, chosen)
+                                  .execution_options(preserve_rowcount=True)).rowcount
     if credited != len(ids):
         raise ValidationFailed({"helpers": [NOT_A_MEMBER]})
 
