@@ -2,7 +2,7 @@
 public verification."""
 from urllib.parse import quote
 
-from flask import Response, render_template, request
+from flask import Response, jsonify, render_template, request
 from flask_smorest import Blueprint
 
 from app.auth import current_viewer
@@ -91,8 +91,9 @@ def certificate_pdf(code):
 
 
 @blp.route("/verify/<code>", methods=["GET"])
-@blp.response(200, VerificationSchema)
-@blp.doc(security=[], responses={"200": {"content": {"text/html": {"schema": {"type": "string"}}}}})
+@blp.doc(security=[], responses={"200": {"description": "the certificate's facts; a page for browsers (Accept)",
+                                         "content": {"application/json": {"schema": VerificationSchema},
+                                                     "text/html": {"schema": {"type": "string"}}}}})
 def verify_certificate(code):
     """Check a certificate by its code (public): the facts with the name masked; an HTML page for browsers."""
     wants_html = request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
@@ -106,12 +107,10 @@ def verify_certificate(code):
     if wants_html:
         return _vary(Response(render_template("records/verify.html", facts=facts, tz=stats.TZ,
                                               period=certificates.period_label(facts)), mimetype="text/html"))
-    return facts, 200, VARY
-
-
-VARY = {"Vary": "Accept", "Cache-Control": "no-store"}
+    return _vary(jsonify(VerificationSchema().dump(facts)))
 
 
 def _vary(response: Response) -> Response:
-    response.headers.update(VARY)
+    response.headers["Vary"] = "Accept"
+    response.headers["Cache-Control"] = "no-store"
     return response
