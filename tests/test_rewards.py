@@ -1,7 +1,5 @@
 """积分超市: rewards per community, redeeming (points debited at once, exact under concurrency on both
 databases), 核销, cancelling (points and stock back once), the lists, the figures and the demo."""
-
-import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -113,7 +111,8 @@ def test_staff_change_a_reward(demo):
     """May staff of its community change stock, sale and points, others not (403, or 404 when off sale)?"""
     reward = make_reward(demo)
     url = f"/api/v1/rewards/{reward['id']}"
-    changed = demo.client.patch(url, json={"stock": 12, "points": 25, "active": False}, headers=demo.headers("staff_sy"))
+    changed = demo.client.patch(url, json={"stock": 12, "points": 25, "active": False},
+                                headers=demo.headers("staff_sy"))
     assert changed.status_code == 200
     assert {k: changed.get_json()[k] for k in ("stock", "points", "active")} == {"stock": 12, "points": 25,
                                                                                  "active": False}

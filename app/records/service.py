@@ -58,8 +58,8 @@ def _credit_order(order: Order, event: OrderEvent) -> None:
     if not ids:
         return
     members = select(TeamMember.user_id).where(TeamMember.team_id == order.team_id)
-    chosen = select(User.id, literal(order.area_id), literal("order"), literal(order.id), cast(null(), Integer), literal(minutes),
-                    literal("order_completed"), literal(order.title[:64]),
+    chosen = select(User.id, literal(order.area_id), literal("order"), literal(order.id), cast(null(), Integer),
+                    literal(minutes), literal("order_completed"), literal(order.title[:64]),
                     literal(order.completed_at or event.created_at, UTCDateTime),
                     literal(event.created_at, UTCDateTime)) \
         .where(User.id.in_(ids), or_(User.id == order.assignee_id, User.id.in_(members)))

@@ -68,17 +68,22 @@ def redeem(_body, reward_id):
     return _presented(viewer, redemption.id)
 
 
+def _redemption_page(list_rows, args) -> dict:
+    """One page of a redemption list (rows of service._rows), presented for the viewer."""
+    viewer = current_viewer()
+    cursor = decode_cursor(args.get("cursor"))
+    page = keyset_page(list_rows(viewer, args, cursor and cursor["id"]), args["limit"],
+                       key=lambda row: {"id": row[0].id})
+    page["items"] = [service.present_redemption(viewer, row) for row in page["items"]]
+    return page
+
+
 @blp.route("/me/redemptions", methods=["GET"])
 @blp.arguments(schemas.RedemptionListArgs, location="query")
 @blp.response(200, schemas.RedemptionPageSchema)
 def my_redemptions(args):
     """My redemptions (兑换记录), newest first, each with its code while pending."""
-    viewer = current_viewer()
-    cursor = decode_cursor(args.get("cursor"))
-    page = keyset_page(service.my_redemptions(viewer, args, cursor and cursor["id"]), args["limit"],
-                       key=lambda row: {"id": row[0].id})
-    page["items"] = [service.present_redemption(viewer, row) for row in page["items"]]
-    return page
+    return _redemption_page(service.my_redemptions, args)
 
 
 @blp.route("/redemptions", methods=["GET"])
@@ -86,12 +91,7 @@ def my_redemptions(args):
 @blp.response(200, schemas.RedemptionPageSchema)
 def area_redemptions(args):
     """Redemptions of my areas (staff), newest first; `code` finds the one a volunteer shows (核销)."""
-    viewer = current_viewer()
-    cursor = decode_cursor(args.get("cursor"))
-    page = keyset_page(service.area_redemptions(viewer, args, cursor and cursor["id"]), args["limit"],
-                       key=lambda row: {"id": row[0].id})
-    page["items"] = [service.present_redemption(viewer, row) for row in page["items"]]
-    return page
+    return _redemption_page(service.area_redemptions, args)
 
 
 @blp.route("/redemptions/<int:redemption_id>", methods=["GET"])
