@@ -194,6 +194,20 @@ def test_certificates_beyond_the_limit_are_429(demo, volunteer, database_url, tm
     assert statuses == [201, 201, 429]
 
 
+def test_an_erased_users_certificates_keep_no_name(demo, volunteer, app):
+    """After forget_names (注销), does a certificate still verify its figures, with no name left anywhere?"""
+    from app.extensions import db
+    from app.records.certificates import forget_names
+
+    code = issue(demo)["code"]
+    with app.app_context():
+        assert forget_names(demo.user_ids["vol1"]) == 1
+        db.session.commit()
+    facts = demo.client.get(f"/api/v1/verify/{code}").get_json()
+    assert (facts["name_masked"], facts["total_minutes"]) == ("（已注销）", 255)
+    assert "欧阳" not in pdf_text(pdf_of(demo, code).data)
+
+
 @pytest.mark.parametrize("name, masked", [("李", "*"), ("李明", "李*"), ("李小明", "李*明"), ("欧阳小明", "欧**明"),
                                           ("Anna Lee", "A******e")])
 def test_names_are_masked(name, masked):

@@ -10,7 +10,7 @@ import secrets
 
 from flask import current_app, request
 from limits import parse
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import aliased
 
 from app import clock
@@ -28,6 +28,7 @@ CODE_LENGTH = 16
 CODE_PATTERN = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 MAX_ITEMS = 500  # services listed on one certificate (the totals count them all)
 PLATFORM = "社区五单志愿服务平台"
+ERASED_NAME = "（已注销）"
 
 
 def new_code() -> str:
@@ -158,6 +159,14 @@ def verification(certificate: ServiceCertificate) -> dict:
             "total_minutes": certificate.total_minutes, "total_hours": service.hours(certificate.total_minutes),
             "services": certificate.services, "calls": certificate.calls, "from": certificate.period_from,
             "to": certificate.period_to, "issued_at": certificate.issued_at, "issuer": certificate.issuer}
+
+
+def forget_names(user_id: int) -> int:
+    """Blank the name kept on a user's certificates (注销, DELETE /me: engineer "pii" calls it); the figures stay
+    verifiable. Flushed, not committed; returns how many certificates."""
+    return db.session.execute(update(ServiceCertificate).where(ServiceCertificate.user_id == user_id)
+                              .values(name="", name_masked=ERASED_NAME)
+                              .execution_options(synchronize_session=False)).rowcount
 
 
 def period_label(facts: dict) -> str:

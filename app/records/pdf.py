@@ -123,7 +123,7 @@ def statement(certificate: ServiceCertificate) -> str:
         deeds.append(f"为群众提供点单志愿服务 {certificate.services} 次")
     if certificate.calls:
         deeds.append(f"响应社区吹哨、参加志愿活动 {certificate.calls} 次")
-    text = (f"兹证明志愿者 {certificate.name} 于 {period_text(certificate)}期间，在{certificate.issuer}参加志愿服务，"
+    text = (f"兹证明志愿者 {certificate.name or certificate.name_masked} 于 {period_text(certificate)}期间，在{certificate.issuer}参加志愿服务，"
             f"{'，'.join(deeds)}，累计志愿服务时长 {duration_text(certificate.total_minutes)}"
             f"（合计 {certificate.total_minutes / 60:.2f} 小时）。")
     if certificate.avg_stars is not None:
