@@ -300,7 +300,8 @@ def _sqlite_medians(by: str | None, key, scope: Scope, period: Period) -> dict:
 
 
 def _points(by: str | None, scope: Scope, period: Period) -> dict:
-    """Points entries of the scope's areas made in the period, summed per key."""
+    """Points entries earned in the scope's areas in the period, summed per key (points spent in the 积分超市
+    are no order's: the join leaves them out, or the reason does)."""
     if by in ("category", "team"):  # through the order the points were earned on
         key = Order.category_id if by == "category" else Order.team_id
         query = (select(key.label("key"), func.sum(PointsEntry.amount)).select_from(PointsEntry)
@@ -309,11 +310,11 @@ def _points(by: str | None, scope: Scope, period: Period) -> dict:
         key = {None: None, "area": _child_key(scope, Area.path) if by == "area" else None,
                "day": _local_day(PointsEntry.created_at) if by == "day" else None}[by]
         query = select(*([key.label("key")] if key is not None else []), func.sum(PointsEntry.amount)) \
-            .select_from(PointsEntry)
+            .select_from(PointsEntry).where(PointsEntry.reason.not_in(SPENDING_REASONS))
     if by == "area":
         query = query.join(Area, Area.id == PointsEntry.area_id)
     query = query.where(PointsEntry.area_id.in_(scope.area_ids), PointsEntry.created_at >= period.start,
-                        PointsEntry.created_at < period.end, PointsEntry.reason.not_in(SPENDING_REASONS))
+                        PointsEntry.created_at < period.end)
     if key is not None:
         query = query.group_by(key)
         return {row[0]: int(row[1] or 0) for row in db.session.execute(query)}

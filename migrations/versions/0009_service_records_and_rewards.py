@@ -8,9 +8,7 @@ Create Date: 2026-12-03 07:56:30
   trigger refuses UPDATE, DELETE and TRUNCATE, as for order_events (0002, 0006);
 - service_certificates: issued 志愿服务记录证明 with their figures as issued;
 - rewards and redemptions (app/rewards): the stock and the points are kept by conditional UPDATEs;
-- calls.duration_minutes (default 120): the minutes a confirmed sign-up earns;
-- ix_points_entries_area_created (PostgreSQL) also covers `reason`: the figures tell points earned from
-  points redeemed by index-only scans. Autogenerate does not see INCLUDE columns.
+- calls.duration_minutes (default 120): the minutes a confirmed sign-up earns.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -150,16 +148,10 @@ def upgrade():
         op.execute(FUNCTION)
         op.execute(ROW_TRIGGER)
         op.execute(TRUNCATE_TRIGGER)
-        op.drop_index("ix_points_entries_area_created", table_name="points_entries")
-        op.create_index("ix_points_entries_area_created", "points_entries", ["area_id", "created_at"],
-                        postgresql_include=["amount", "order_id", "reason"])
 
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
-        op.drop_index("ix_points_entries_area_created", table_name="points_entries")
-        op.create_index("ix_points_entries_area_created", "points_entries", ["area_id", "created_at"],
-                        postgresql_include=["amount", "order_id"])
         op.execute("DROP TRIGGER IF EXISTS service_credits_no_truncate ON service_credits")
         op.execute("DROP TRIGGER IF EXISTS service_credits_append_only ON service_credits")
         op.execute("DROP FUNCTION IF EXISTS service_credits_append_only()")
