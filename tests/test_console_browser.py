@@ -236,6 +236,27 @@ def test_every_view_draws(page, live_server, demo, client, app):
     assert page.evaluate("[...document.scripts].map(s => s.type)") == ["module"]
 
 
+def test_order_search_pages_and_timeline_labels(page, live_server, demo):
+    """Does 工单查询 load 20 orders, then the rest with 加载更多, and does the timeline label every event?"""
+    ids = [demo.create_order(description=f"第{n}件需求，请帮忙")["id"] for n in range(23)]
+    demo.act(ids[0], "dispatch", "staff_sy", {"team_id": demo.team_sy})
+    demo.act(ids[0], "decline", "vol1", {"reason": "时间安排不开"})
+    dev_login(page, live_server)
+    page.wait_for_selector("#content[data-view=dispatch]")
+
+    page.click("a[data-nav=orders]")
+    page.wait_for_selector("#orders-table tbody tr >> nth=19")
+    assert page.locator("#orders-table tbody tr").count() == 20
+    page.get_by_role("button", name="加载更多").click()
+    until(page, "document.querySelectorAll('#orders-table tbody tr').length === 23")
+    assert page.locator(".more").count() == 0
+
+    page.goto(f"{live_server}/console/#/orders/{ids[0]}")
+    page.wait_for_selector("#timeline li >> nth=2")
+    assert page.locator("#timeline li strong").all_inner_texts() == ["提交工单", "派单", "退回"]
+    shot(page, "07b-order-declined")
+
+
 # --- 吹哨报到, 志愿活动 and 党员双报到 ---------------------------------------------------------------
 
 def register_party_member(demo, who: str, real_name: str, work_unit: str) -> None:

@@ -71,6 +71,35 @@ export function pager(box, cursor, more) {
   }
 }
 
+/**
+ * A keyset-paginated table drawn into `box`; returns `load(cursor)`: load(null) draws the first page (or
+ * `emptyText`, or the error), and a "加载更多" button under it appends the next one.
+ */
+export function pagedTable(box, { id, head, emptyText, fetchPage, row }) {
+  let tbody = null
+  async function load(cursor) {
+    if (!cursor) loading(box)
+    let page
+    try {
+      page = await fetchPage(cursor)
+    } catch (err) {
+      empty(box, err.message)
+      return
+    }
+    if (!cursor) {
+      if (!page.items.length) {
+        empty(box, emptyText)
+        return
+      }
+      tbody = h('tbody')
+      clear(box).appendChild(h('table', { class: 'grid', id }, head, tbody))
+    }
+    for (const item of page.items) tbody.appendChild(row(item))
+    pager(box, page.next_cursor, load)
+  }
+  return load
+}
+
 /** A button that asks for a second click before it acts (no blocking dialogs). */
 export function confirmButton(label, question, cls, act) {
   const button = h('button', { class: 'btn ' + (cls || ''), type: 'button' }, label)

@@ -1,7 +1,7 @@
 // One call or activity: who was called, who signed up, check-in confirmation, closing it.
 import { get, getAll, post } from '../api.js'
 import { callKindBadge, callStatusBadge, signupBadge } from '../badges.js'
-import { appendAll, badge, clear, confirmButton, empty, fail, h, headRow, loading, panel, pager, toast } from '../dom.js'
+import { appendAll, badge, clear, confirmButton, empty, fail, h, headRow, loading, pagedTable, panel, toast } from '../dom.js'
 import { fmtTime } from '../format.js'
 import { CALL_ACTION, CALL_KIND, SIGNUP_STATUS } from '../labels.js'
 import { areaName, session } from '../session.js'
@@ -93,29 +93,12 @@ export default function viewCall(content, id) {
     appendAll(clear(signups.body), [h('div', { class: 'toolbar' }, h('label', {}, '显示', filter), confirmAll), list])
     filter.addEventListener('change', () => loadSignups(null))
     confirmAll.addEventListener('click', () => confirmEveryCheckIn(confirmAll))
-    let tbody = null
-
-    async function loadSignups(cursor) {
-      if (!cursor) loading(list)
-      let page
-      try {
-        page = await get(`/calls/${call.id}/signups`, { status: filter.value, limit: 50, cursor })
-      } catch (err) {
-        empty(list, err.message)
-        return
-      }
-      if (!cursor) {
-        if (!page.items.length) {
-          empty(list, '暂无报名')
-          return
-        }
-        tbody = h('tbody')
-        clear(list).appendChild(h('table', { class: 'grid', id: 'signups-table' },
-          headRow(['姓名', '联系电话', '党员', '工作单位', '状态', '报名时间', '签到时间', '确认']), tbody))
-      }
-      for (const signup of page.items) tbody.appendChild(signupRow(signup))
-      pager(list, page.next_cursor, loadSignups)
-    }
+    const loadSignups = pagedTable(list, {
+      id: 'signups-table', head: headRow(['姓名', '联系电话', '党员', '工作单位', '状态', '报名时间', '签到时间', '确认']),
+      emptyText: '暂无报名',
+      fetchPage: cursor => get(`/calls/${call.id}/signups`, { status: filter.value, limit: 50, cursor }),
+      row: signup => signupRow(signup),
+    })
 
     const confirmSignup = signup => post(`/calls/${call.id}/signups/${signup.user_id}/confirm`)
 

@@ -1,7 +1,7 @@
 // 吹哨报到 · 志愿活动: the calls and activities of my areas, filtered by kind, status, area and waiting check-ins.
 import { get } from '../api.js'
 import { callKindBadge, callStatusBadge } from '../badges.js'
-import { clear, empty, h, headRow, loading, panel, pager } from '../dom.js'
+import { h, headRow, pagedTable, panel } from '../dom.js'
 import { fmtTime } from '../format.js'
 import { CALL_KIND, CALL_STATUS } from '../labels.js'
 import { areaOptions } from '../session.js'
@@ -21,45 +21,28 @@ export default function viewCalls(content) {
   const box = panel('吹哨报到 · 志愿活动', h('a', { href: '#/calls/new', class: 'btn btn-primary', id: 'new-call' }, '发起吹哨或活动'))
   box.insertBefore(form, box.body)
   content.appendChild(box)
-  let tbody = null
+
+  const search = pagedTable(box.body, {
+    id: 'calls-table', head: headRow(['类型', '标题', '区域', '开始时间', '地点', '报名', '状态']),
+    emptyText: '暂无符合条件的吹哨或活动',
+    fetchPage: cursor => {
+      const e = form.elements
+      return get('/calls', {
+        limit: 20, kind: e.kind.value, status: e.status.value, area_id: e.area_id.value,
+        awaiting_confirmation: e.awaiting.checked ? 'true' : '', cursor,
+      })
+    },
+    row: call => h('tr', { class: 'clickable', 'data-call-id': call.id, onclick: () => { location.hash = '#/calls/' + call.id } },
+      h('td', {}, callKindBadge(call.kind)),
+      h('td', {}, h('a', { href: '#/calls/' + call.id }, call.title), h('div', { class: 'desc' }, call.description)),
+      h('td', {}, call.area_name), h('td', {}, fmtTime(call.starts_at)), h('td', {}, call.place),
+      h('td', {}, `${call.signup_count} / ${call.quota}`), h('td', {}, callStatusBadge(call))),
+  })
 
   form.addEventListener('submit', event => {
     event.preventDefault()
     search(null)
   })
-
-  async function search(cursor) {
-    const e = form.elements
-    const params = {
-      limit: 20, kind: e.kind.value, status: e.status.value, area_id: e.area_id.value,
-      awaiting_confirmation: e.awaiting.checked ? 'true' : '', cursor,
-    }
-    if (!cursor) loading(box.body)
-    let page
-    try {
-      page = await get('/calls', params)
-    } catch (err) {
-      empty(box.body, err.message)
-      return
-    }
-    if (!cursor) {
-      if (!page.items.length) {
-        empty(box.body, '暂无符合条件的吹哨或活动')
-        return
-      }
-      tbody = h('tbody')
-      clear(box.body).appendChild(h('table', { class: 'grid', id: 'calls-table' },
-        headRow(['类型', '标题', '区域', '开始时间', '地点', '报名', '状态']), tbody))
-    }
-    for (const call of page.items) {
-      tbody.appendChild(h('tr', { class: 'clickable', 'data-call-id': call.id, onclick: () => { location.hash = '#/calls/' + call.id } },
-        h('td', {}, callKindBadge(call.kind)),
-        h('td', {}, h('a', { href: '#/calls/' + call.id }, call.title), h('div', { class: 'desc' }, call.description)),
-        h('td', {}, call.area_name), h('td', {}, fmtTime(call.starts_at)), h('td', {}, call.place),
-        h('td', {}, `${call.signup_count} / ${call.quota}`), h('td', {}, callStatusBadge(call))))
-    }
-    pager(box.body, page.next_cursor, search)
-  }
 
   search(null)
 }

@@ -1,6 +1,6 @@
 // 工单查询: search the orders of my areas by number, status, category, area and overdue.
 import { get } from '../api.js'
-import { badge, clear, empty, h, headRow, loading, panel, pager } from '../dom.js'
+import { badge, h, headRow, pagedTable, panel } from '../dom.js'
 import { orderStatusBadge } from '../badges.js'
 import { fmtTime } from '../format.js'
 import { ORDER_STATUS } from '../labels.js'
@@ -22,7 +22,24 @@ export default function viewOrders(content) {
   const box = panel('工单查询')
   box.insertBefore(form, box.body)
   content.appendChild(box)
-  let tbody = null
+
+  const search = pagedTable(box.body, {
+    id: 'orders-table', head: headRow(['编号', '状态', '服务类别', '需求', '区域', '提交时间', '办理期限']),
+    emptyText: '没有符合条件的工单',
+    fetchPage: cursor => {
+      const e = form.elements
+      return get('/orders', {
+        view: 'area', limit: 20, status: e.status.value, category: e.category.value, area_id: e.area_id.value,
+        overdue: e.overdue.checked ? 'true' : '', cursor,
+      })
+    },
+    row: order => h('tr', { class: 'clickable' + (order.overdue ? ' overdue' : ''),
+      onclick: () => { location.hash = '#/orders/' + order.id } },
+    h('td', {}, '#' + order.id), h('td', {}, orderStatusBadge(order.status)), h('td', {}, order.category_name),
+    h('td', {}, order.title, h('div', { class: 'desc' }, order.description)), h('td', {}, order.area_name),
+    h('td', {}, fmtTime(order.created_at)),
+    h('td', {}, fmtTime(order.due_at), order.overdue ? badge('超期', 'red') : null)),
+  })
 
   form.addEventListener('submit', event => {
     event.preventDefault()
@@ -33,40 +50,6 @@ export default function viewOrders(content) {
     }
     search(null)
   })
-
-  async function search(cursor) {
-    const e = form.elements
-    const params = {
-      view: 'area', limit: 20, status: e.status.value, category: e.category.value, area_id: e.area_id.value,
-      overdue: e.overdue.checked ? 'true' : '', cursor,
-    }
-    if (!cursor) loading(box.body)
-    let page
-    try {
-      page = await get('/orders', params)
-    } catch (err) {
-      empty(box.body, err.message)
-      return
-    }
-    if (!cursor) {
-      if (!page.items.length) {
-        empty(box.body, '没有符合条件的工单')
-        return
-      }
-      tbody = h('tbody')
-      clear(box.body).appendChild(h('table', { class: 'grid', id: 'orders-table' },
-        headRow(['编号', '状态', '服务类别', '需求', '区域', '提交时间', '办理期限']), tbody))
-    }
-    for (const order of page.items) {
-      tbody.appendChild(h('tr', { class: 'clickable' + (order.overdue ? ' overdue' : ''),
-        onclick: () => { location.hash = '#/orders/' + order.id } },
-      h('td', {}, '#' + order.id), h('td', {}, orderStatusBadge(order.status)), h('td', {}, order.category_name),
-      h('td', {}, order.title, h('div', { class: 'desc' }, order.description)), h('td', {}, order.area_name),
-      h('td', {}, fmtTime(order.created_at)),
-      h('td', {}, fmtTime(order.due_at), order.overdue ? badge('超期', 'red') : null)))
-    }
-    pager(box.body, page.next_cursor, search)
-  }
 
   search(null)
 }

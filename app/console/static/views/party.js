@@ -1,6 +1,6 @@
 // 党员双报到: the register of Party members reporting to my communities, their units, figures and exports.
 import { get } from '../api.js'
-import { clear, empty, fail, h, headRow, loading, panel, pager } from '../dom.js'
+import { clear, fail, h, headRow, pagedTable, panel } from '../dom.js'
 import { downloadFile } from '../download.js'
 import { areaOptions } from '../session.js'
 
@@ -20,8 +20,6 @@ export default function viewParty(content) {
   const members = panel('报到党员名册')
   const units = panel('驻区单位')
   content.append(head, cards, members, units)
-  let memberRows = null
-  let unitRows = null
 
   function filters() {
     return { area_id: form.elements.area_id.value, q: form.elements.q.value.trim() }
@@ -51,57 +49,23 @@ export default function viewParty(content) {
     }
   }
 
-  async function loadMembers(cursor) {
-    if (!cursor) loading(members.body)
-    let page
-    try {
-      page = await get('/party/members', { limit: 50, cursor, ...filters() })
-    } catch (err) {
-      empty(members.body, err.message)
-      return
-    }
-    if (!cursor) {
-      if (!page.items.length) {
-        empty(members.body, '暂无报到的党员（党员在小程序「我的」中填写报到社区和工作单位）')
-        return
-      }
-      memberRows = h('tbody')
-      clear(members.body).appendChild(h('table', { class: 'grid', id: 'party-table' },
-        headRow(['姓名', '报到社区', '工作单位', '联系电话', '服务（件）', '响应吹哨（次）'], 2), memberRows))
-    }
-    for (const m of page.items) {
-      memberRows.appendChild(h('tr', { 'data-user-id': m.id },
-        h('td', {}, h('a', { href: '#/party/' + m.id, class: 'member-link' }, m.name)), h('td', {}, m.home_area_name),
-        h('td', {}, m.work_unit || '—'), h('td', {}, m.phone || '—'), h('td', { class: 'num' }, String(m.services)),
-        h('td', { class: 'num' }, String(m.call_checkins))))
-    }
-    pager(members.body, page.next_cursor, loadMembers)
-  }
+  const loadMembers = pagedTable(members.body, {
+    id: 'party-table', head: headRow(['姓名', '报到社区', '工作单位', '联系电话', '服务（件）', '响应吹哨（次）'], 2),
+    emptyText: '暂无报到的党员（党员在小程序「我的」中填写报到社区和工作单位）',
+    fetchPage: cursor => get('/party/members', { limit: 50, cursor, ...filters() }),
+    row: m => h('tr', { 'data-user-id': m.id },
+      h('td', {}, h('a', { href: '#/party/' + m.id, class: 'member-link' }, m.name)), h('td', {}, m.home_area_name),
+      h('td', {}, m.work_unit || '—'), h('td', {}, m.phone || '—'), h('td', { class: 'num' }, String(m.services)),
+      h('td', { class: 'num' }, String(m.call_checkins))),
+  })
 
-  async function loadUnits(cursor) {
-    if (!cursor) loading(units.body)
-    let page
-    try {
-      page = await get('/party/units', { area_id: filters().area_id, limit: 50, cursor })
-    } catch (err) {
-      empty(units.body, err.message)
-      return
-    }
-    if (!cursor) {
-      if (!page.items.length) {
-        empty(units.body, '暂无驻区单位')
-        return
-      }
-      unitRows = h('tbody')
-      clear(units.body).appendChild(h('table', { class: 'grid', id: 'units-table' },
-        headRow(['工作单位', '报到党员（名）', '服务（件）', '响应吹哨（次）'], 3), unitRows))
-    }
-    for (const u of page.items) {
-      unitRows.appendChild(h('tr', {}, h('td', {}, u.work_unit), h('td', { class: 'num' }, String(u.members)),
-        h('td', { class: 'num' }, String(u.services)), h('td', { class: 'num' }, String(u.call_checkins))))
-    }
-    pager(units.body, page.next_cursor, loadUnits)
-  }
+  const loadUnits = pagedTable(units.body, {
+    id: 'units-table', head: headRow(['工作单位', '报到党员（名）', '服务（件）', '响应吹哨（次）'], 3),
+    emptyText: '暂无驻区单位',
+    fetchPage: cursor => get('/party/units', { area_id: filters().area_id, limit: 50, cursor }),
+    row: u => h('tr', {}, h('td', {}, u.work_unit), h('td', { class: 'num' }, String(u.members)),
+      h('td', { class: 'num' }, String(u.services)), h('td', { class: 'num' }, String(u.call_checkins))),
+  })
 
   load()
 }
