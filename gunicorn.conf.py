@@ -36,7 +36,8 @@ access_log_format = os.environ.get("GUNICORN_ACCESS_LOG_FORMAT") or \
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "sqwd"
-# Behind nginx on the same host: trust its X-Forwarded-* headers.
+# Which peers gunicorn lets set the scheme (X-Forwarded-Proto and the like): only that. gunicorn never takes
+# the client's address from X-Forwarded-For; the app does, for exactly TRUSTED_PROXY_HOPS proxies (ProxyFix).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 

@@ -24,6 +24,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     app.config["DEV_LOGIN"] = not app.config.get("WECHAT_APP_ID") and not production
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure_logging()
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -35,6 +36,21 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 def configure_logging() -> None:
     """Log to stderr at INFO unless the host process (gunicorn, pytest) configured logging already."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def trust_proxies(app: Flask) -> None:
+    """Take the client's address (and scheme) from the TRUSTED_PROXY_HOPS proxies in front, and only from them.
+
+    werkzeug's ProxyFix reads X-Forwarded-For from the right: the entry the nearest proxy appended is
+    the address it saw. With N hops the N-th entry from the right is the client; anything further left was
+    sent by the client itself and is ignored, and a header with fewer entries than N is ignored whole."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops < 0:
+        raise RuntimeError("TRUSTED_PROXY_HOPS must be 0 or more")
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app: Flask) -> None:

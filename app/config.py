@@ -42,6 +42,11 @@ class Config:
     WECHAT_TEMPLATE_FOLLOWED_UP = os.environ.get("WECHAT_TEMPLATE_FOLLOWED_UP", "")
     WECHAT_TEMPLATE_CALL = os.environ.get("WECHAT_TEMPLATE_CALL", "")
 
+    # How many reverse proxies in front of the app append to X-Forwarded-For (and set X-Forwarded-Proto):
+    # the client address (rate limits, logs, console tickets) is read from exactly that many hops, and a
+    # header a client sent itself is never believed. 0: the address of the TCP peer.
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", 0))
+
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
     MAX_JSON_LENGTH = 1024 * 1024
