@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 TEST_DATABASE_URL_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test pytest pytest-pg jest openapi install install-dev browser worker bench bench-quick bench-scale bench-stats drills clean
+.PHONY: run test pytest pytest-pg jest openapi labels install install-dev browser worker bench bench-quick bench-scale bench-stats drills clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -43,6 +43,9 @@ browser:  ## Debian's chromium and a CJK font for the console's browser tests (n
 openapi: install
 	@mkdir -p build
 	$(BIN)/flask openapi write build/openapi.json
+
+labels: install  ## the mini-program's and the console's label files, generated from the server's enums (app/labels.py)
+	$(BIN)/flask labels write
 
 pytest: install-dev
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

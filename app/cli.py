@@ -1,4 +1,6 @@
-"""flask commands: seed-demo, grant-role, gen-data, backup, worker, prune-outbox."""
+"""flask commands: seed-demo, grant-role, gen-data, backup, worker, prune-outbox, labels."""
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -103,7 +105,34 @@ def prune_outbox_command():
                f"{current_app.config['NOTIFY_KEEP_DAYS']} days (the in-app messages stay)")
 
 
+@click.group("labels")
+def labels_group():
+    """The clients' label files, generated from the server's enums (app/labels.py)."""
+
+
+@labels_group.command("write")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write under this directory instead of the repository.")
+def labels_write_command(root: Path | None):
+    """Write miniprogram/utils/labels.js and app/console/static/labels.js (`make labels`)."""
+    from app import labels
+
+    for path in labels.write(root or labels.ROOT):
+        click.echo(f"wrote {path}")
+
+
+@labels_group.command("check")
+def labels_check_command():
+    """Fail when a label file differs from what the server's enums generate."""
+    from app import labels
+
+    stale = labels.stale()
+    if stale:
+        raise click.ClickException(f"stale label files: {', '.join(stale)}; run `make labels`")
+    click.echo("label files are current")
+
+
 def register(app: Flask) -> None:
     for command in (seed_demo_command, grant_role_command, gen_data_command, backup_command, worker_command,
-                    prune_outbox_command):
+                    prune_outbox_command, labels_group):
         app.cli.add_command(command)

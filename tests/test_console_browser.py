@@ -227,6 +227,35 @@ def test_every_view_draws(page, live_server, demo, client, app):
     assert "示范县" in page.inner_text("#report-text")
     shot(page, "11-dashboard-county")
 
+    # The console is ES modules sharing nothing through window: every view drawn, it has added no global
+    # to those of a page of the same origin without scripts (the page a phone's camera app lands on).
+    blank = page.context.new_page()
+    blank.goto(f"{live_server}/console/login/abcdef")
+    own = "Object.getOwnPropertyNames(window)"
+    assert set(page.evaluate(own)) - set(blank.evaluate(own)) == set()
+    assert page.evaluate("[...document.scripts].map(s => s.type)") == ["module"]
+
+
+def test_order_search_pages_and_timeline_labels(page, live_server, demo):
+    """Does 工单查询 load 20 orders, then the rest with 加载更多, and does the timeline label every event?"""
+    ids = [demo.create_order(description=f"第{n}件需求，请帮忙")["id"] for n in range(23)]
+    demo.act(ids[0], "dispatch", "staff_sy", {"team_id": demo.team_sy})
+    demo.act(ids[0], "decline", "vol1", {"reason": "时间安排不开"})
+    dev_login(page, live_server)
+    page.wait_for_selector("#content[data-view=dispatch]")
+
+    page.click("a[data-nav=orders]")
+    page.wait_for_selector("#orders-table tbody tr >> nth=19")
+    assert page.locator("#orders-table tbody tr").count() == 20
+    page.get_by_role("button", name="加载更多").click()
+    until(page, "document.querySelectorAll('#orders-table tbody tr').length === 23")
+    assert page.locator(".more").count() == 0
+
+    page.goto(f"{live_server}/console/#/orders/{ids[0]}")
+    page.wait_for_selector("#timeline li >> nth=2")
+    assert page.locator("#timeline li strong").all_inner_texts() == ["提交工单", "派单", "退回"]
+    shot(page, "07b-order-declined")
+
 
 # --- 吹哨报到, 志愿活动 and 党员双报到 ---------------------------------------------------------------
 
@@ -281,13 +310,13 @@ def test_staff_blow_a_call_and_confirm_check_ins(page, live_server, demo, client
     page.reload()
     checked_in = page.locator(f"#signups-table tr[data-user-id='{demo.user_ids['vol1']}']")
     checked_in.wait_for()
-    assert "已签到待确认" in checked_in.inner_text() and "县供电公司" in checked_in.inner_text()
+    assert "已签到，待确认" in checked_in.inner_text() and "县供电公司" in checked_in.inner_text()
     shot(page, "13-call-signups")
     checked_in.get_by_role("button", name="确认签到").click()
     page.wait_for_selector(".toast >> text=已确认 李志愿 签到")
     page.wait_for_selector(f"#signups-table tr[data-user-id='{demo.user_ids['vol1']}'][data-status=confirmed]")
     came = page.locator(f"#signups-table tr[data-user-id='{demo.user_ids['resident2']}']")
-    came.get_by_role("button", name="确认到场").click()
+    came.get_by_role("button", name="确认签到").click()
     page.wait_for_selector(f"#signups-table tr[data-user-id='{demo.user_ids['resident2']}'][data-status=confirmed]")
     signups = client.get(f"/api/v1/calls/{call_id}/signups", headers=demo.headers("staff_sy")).get_json()["items"]
     assert {s["status"] for s in signups} == {"confirmed"}
@@ -338,7 +367,7 @@ def test_staff_post_an_activity_and_confirm_every_check_in(page, live_server, de
     page.click("#confirm-all")
     page.wait_for_selector(".toast >> text=已确认 3 人签到")
     page.wait_for_selector("#signups-table tr[data-status=confirmed] >> nth=2")
-    assert "已确认 3" in page.inner_text("#call-detail")
+    assert "已确认签到 3" in page.inner_text("#call-detail")
     listed = client.get("/api/v1/calls", headers=demo.headers("staff_sy"),
                         query_string={"awaiting_confirmation": "true"}).get_json()["items"]
     assert call_id not in [c["id"] for c in listed]

@@ -11,10 +11,14 @@ from app.types import JsonType, UTCDateTime
 CALL_KINDS = ("call", "activity")
 KIND_LABELS = {"call": "吹哨", "activity": "志愿活动"}
 CALL_STATUSES = ("open", "closed")
-STATUS_LABELS = {"open": "报名中", "closed": "已结束"}
+# A call's status as shown; `full` is not stored: an open call with no place left shows it.
+STATUS_LABELS = {"open": "报名中", "full": "名额已满", "closed": "已结束"}
+# What people do with a call (allowed_actions, and staff's confirmation of a sign-up).
+ACTION_LABELS = {"signup": "报名", "checkin": "到场签到", "withdraw": "取消报名", "close": "结束报名",
+                 "confirm": "确认签到"}
 
 SIGNUP_STATUSES = ("signed_up", "checked_in", "confirmed", "withdrawn")
-SIGNUP_LABELS = {"signed_up": "已报名", "checked_in": "已签到（待确认）", "confirmed": "已确认签到",
+SIGNUP_LABELS = {"signed_up": "已报名", "checked_in": "已签到，待确认", "confirmed": "已确认签到",
                  "withdrawn": "已取消报名"}
 # Sign-ups that hold one of the call's places.
 ACTIVE_SIGNUPS = ("signed_up", "checked_in", "confirmed")

@@ -32,7 +32,7 @@ CHECKIN_CLOSES_AFTER = timedelta(hours=24)
 STARTS_AT_SLACK = timedelta(hours=1)
 INLINE_SIGNUPS = 50
 
-FULL_MESSAGE = "名额已满"
+FULL_MESSAGE = STATUS_LABELS["full"]
 
 
 # --- who is called ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The staff web console (工作台): a small single-page app at /console/ that calls the JSON API.
 
-Everything it needs is served from this package: the page, its script and styles, and the QR code
+Everything it needs is served from this package: the page, its ES modules and styles, and the QR code
 of the 扫码登录 ticket (rendered here with segno as SVG). Nothing is loaded from the internet.
 """
 import io

@@ -9,6 +9,9 @@ from app.extensions import db
 from app.types import JsonType, UTCDateTime
 
 OFFERING_STATUSES = ("pending", "published", "rejected", "withdrawn")
+STATUS_LABELS = {"pending": "待审核", "published": "已发布", "rejected": "未通过", "withdrawn": "已撤回"}
+# The review and withdrawal of an offering (POST /offerings/{id}/<action>).
+ACTION_LABELS = {"approve": "通过", "reject": "不通过", "withdraw": "撤回"}
 
 
 class Offering(db.Model):

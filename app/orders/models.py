@@ -31,6 +31,41 @@ STATUS_LABELS = {
     OrderStatus.CANCELLED: "已取消",
     OrderStatus.CLOSED: "已关闭",
 }
+# What each action on an order is called (buttons, toasts, the console's timeline): the actions of the
+# transitions table, `create`, and the supervision ladder's `remind` and `escalate`. One word per action.
+ACTION_LABELS = {
+    "create": "提交工单",
+    "dispatch": "派单",
+    "accept": "接单",
+    "decline": "退回",
+    "start": "开始服务",
+    "complete": "完成服务",
+    "rate": "评价",
+    "cancel": "取消订单",
+    "close": "关闭工单",
+    "reopen": "重新办理",
+    "review": "记录回访",
+    "remind": "催办",
+    "escalate": "督办",
+}
+# What the mini-program's timeline says happened, in the same words.
+EVENT_LABELS = {
+    "create": "提交了服务需求",
+    "dispatch": "已派给服务队",
+    "accept": "志愿者已接单",
+    "decline": "服务队已退回",
+    "start": "开始服务",
+    "complete": "服务已完成",
+    "rate": "居民已评价",
+    "cancel": "订单已取消",
+    "close": "工单已关闭",
+    "reopen": "重新办理",
+    "review": "社区已回访",
+    "remind": "催办",
+    "escalate": "督办",
+}
+# The parts of a day a resident picks for 期望时间 (and a care plan's time slot, DESIGN §8).
+TIME_SLOTS = ("上午", "下午", "晚上")
 FINAL_STATUSES = (OrderStatus.RATED, OrderStatus.CANCELLED, OrderStatus.CLOSED)
 # Open orders are those still waiting for someone to act before completion.
 OPEN_STATUSES = (OrderStatus.ORDERED, OrderStatus.DISPATCHED, OrderStatus.ACCEPTED, OrderStatus.IN_SERVICE)

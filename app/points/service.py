@@ -27,6 +27,7 @@ from app.users.models import User
 
 TZ = ZoneInfo("Asia/Shanghai")
 PERIODS = ("week", "month", "year", "all")
+PERIOD_LABELS = {"week": "本周", "month": "本月", "year": "今年", "all": "全部"}
 REASON_LABELS = {
     "order_rated": "志愿服务获评",
     "rating_bonus": "好评奖励",

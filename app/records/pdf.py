@@ -23,7 +23,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 from xml.sax.saxutils import escape
 
 from app.errors import AppError
-from app.records.models import ServiceCertificate
+from app.records.models import KIND_LABELS, ServiceCertificate
 from app.stats.service import TZ, Period
 
 FONT_NAME = "SqwdCJK"
@@ -33,7 +33,6 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # fonts-wqy-zenhei
     "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",  # fonts-droid-fallback
 )
-KIND_LABELS = {"order": "点单服务", "call": "吹哨/活动"}
 _lock = threading.Lock()
 _registered: str | None = None
 

@@ -10,6 +10,8 @@ from app.types import UTCDateTime
 
 REDEMPTION_STATUSES = ("pending", "fulfilled", "cancelled")
 STATUS_LABELS = {"pending": "待领取", "fulfilled": "已领取", "cancelled": "已取消"}
+REDEMPTION_ACTIONS = ("redeem", "fulfil", "cancel")
+ACTION_LABELS = {"redeem": "兑换", "fulfil": "核销", "cancel": "取消兑换"}
 
 
 class Reward(db.Model):

@@ -9,6 +9,9 @@ from app.categories.models import Category
 from app.extensions import db
 from app.types import UTCDateTime
 
+TEAM_ROLES = ("leader", "member")
+TEAM_ROLE_LABELS = {"leader": "队长", "member": "队员"}
+
 team_categories = Table(
     "team_categories",
     db.metadata,
@@ -44,7 +47,7 @@ class TeamMember(db.Model):
 
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    role: Mapped[str] = mapped_column(String(16), default="member")  # leader, member
+    role: Mapped[str] = mapped_column(String(16), default="member")  # TEAM_ROLES
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     team: Mapped[Team] = relationship(back_populates="members")

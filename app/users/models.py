@@ -10,6 +10,9 @@ from app.types import UTCDateTime
 
 ROLES = ("admin", "staff", "grid_worker")
 ROLE_LABELS = {"admin": "管理员", "staff": "社区工作人员", "grid_worker": "网格员"}
+# The roles a person switches between in the mini-program: everyone is a resident, a team member is also a
+# volunteer, and each granted role adds itself.
+APP_ROLE_LABELS = {"resident": "居民", "volunteer": "志愿者", **ROLE_LABELS}
 
 
 class User(db.Model):

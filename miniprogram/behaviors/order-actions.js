@@ -9,16 +9,6 @@ const { confirm } = require('../utils/dialog')
 
 const ACTION_PAGES = { complete: 'complete', rate: 'rate', dispatch: 'dispatch' }
 
-const SUCCESS_TEXT = {
-  accept: '接单成功',
-  decline: '已婉拒',
-  start: '已开始服务',
-  cancel: '已取消',
-  close: '已关闭',
-  reopen: '已重新办理',
-  review: '回访已记录',
-}
-
 module.exports = Behavior({
   data: {
     reasonDialog: { show: false, title: '', placeholder: '', options: [], action: '', orderId: null },
@@ -68,7 +58,7 @@ module.exports = Behavior({
       return ordersService.act(id, name, body).then(
         updated => {
           cache.markDirty('orders')
-          wx.showToast({ title: SUCCESS_TEXT[name] || '操作成功', icon: 'success' })
+          wx.showToast({ title: ORDER_ACTIONS[name] ? '已' + ORDER_ACTIONS[name].label : '操作成功', icon: 'success' })
           if (this.onOrderChanged) this.onOrderChanged(updated, name)
           return updated
         },

@@ -131,7 +131,7 @@ function decorateCall(call) {
     startsText: formatTime(call.starts_at),
     quotaText: call.quota ? (call.signup_count || 0) + ' / ' + call.quota + ' 人' : (call.signup_count || 0) + ' 人已报名',
     signedUp: mine,
-    signupText: mine ? SIGNUP_STATUS[(call.my_signup && call.my_signup.status) || 'signed_up'] || '已报名' : '',
+    signupText: mine ? SIGNUP_STATUS[(call.my_signup && call.my_signup.status) || 'signed_up'] || SIGNUP_STATUS.signed_up : '',
   })
 }
 

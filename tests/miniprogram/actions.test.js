@@ -9,10 +9,10 @@ const LABELS = {
   accept: '接单',
   start: '开始服务',
   complete: '完成服务',
-  rate: '去评价',
+  rate: '评价',
   dispatch: '派单',
   review: '记录回访',
-  decline: '婉拒',
+  decline: '退回',
   reopen: '重新办理',
   close: '关闭工单',
   cancel: '取消订单',
@@ -23,8 +23,8 @@ describe('order-actions component', () => {
 
   test.each([
     [[], []],
-    [['accept', 'decline'], ['接单', '婉拒']],
-    [['cancel', 'rate'], ['去评价', '取消订单']],
+    [['accept', 'decline'], ['接单', '退回']],
+    [['cancel', 'rate'], ['评价', '取消订单']],
     [['dispatch', 'cancel', 'close'], ['派单', '关闭工单', '取消订单']],
     [['review', 'reopen'], ['记录回访', '重新办理']],
     [['launch_rockets', 'start'], ['开始服务']],
@@ -104,13 +104,13 @@ describe('order detail buttons follow allowed_actions', () => {
     expect(server.calls('POST', '/orders/501/accept')).toHaveLength(0)
   })
 
-  test('婉拒 needs a reason, then posts {reason}', async () => {
+  test('退回 needs a reason, then posts {reason}', async () => {
     serveOrder(['accept', 'decline'])
     server.on('POST', '/orders/{id}/decline', req => Object.assign(withActions(fixture('order-dispatched'), []), { status: 'ordered', id: 501, body: req.body }))
     const page = await renderPage('pages/orders/detail/index', { id: '501' })
     await page.instance.onOrderAction({ detail: { name: 'decline', id: 501 } })
     await flush()
-    expect(text(page)).toContain('婉拒原因')
+    expect(text(page)).toContain('退回原因')
     const dialog = page.querySelector('#reason-dialog')
     dialog.querySelector('.confirm').dispatchEvent('tap')
     await flush()
@@ -158,7 +158,7 @@ describe('lists draw each card’s buttons from its own allowed_actions', () => 
     const cards = page.querySelectorAll('.order-item')
     expect(cards).toHaveLength(2)
     expect(texts(cards[0], 'action')).toEqual(['取消订单'])
-    expect(texts(cards[1], 'action')).toEqual(['去评价'])
+    expect(texts(cards[1], 'action')).toEqual(['评价'])
     await page.instance.onOrderAction({ detail: { name: 'cancel', id: 601 } })
     await page.instance.onReasonConfirm({ detail: { text: '问题已经解决了' } })
     await flush()
@@ -182,7 +182,7 @@ describe('lists draw each card’s buttons from its own allowed_actions', () => 
     const query = server.calls('GET', '/orders')[0].query
     expect(query).toMatchObject({ team_id: '5', status: 'dispatched' })
     const cards = page.querySelectorAll('.order-item')
-    expect(texts(cards[0], 'action')).toEqual(['接单', '婉拒'])
+    expect(texts(cards[0], 'action')).toEqual(['接单', '退回'])
     expect(texts(cards[1], 'action')).toEqual([])
   })
 })
@@ -196,12 +196,12 @@ describe('吹哨 buttons', () => {
     let page = await renderPage('packageVolunteer/pages/call-detail/index', { id: '8' })
     expect(texts(page, 'call-action')).toEqual(['到场签到', '取消报名'])
     page = await renderPage('packageVolunteer/pages/call-detail/index', { id: '7' })
-    expect(texts(page, 'call-action')).toEqual(['我要报名'])
+    expect(texts(page, 'call-action')).toEqual(['报名'])
     await page.instance.onAction({ currentTarget: { dataset: { name: 'signup' } } })
     await flush()
     expect(server.calls('POST', '/calls/7/signup')).toHaveLength(1)
     expect(toasts(wx)).toEqual([])
-    expect(wx.showToast).toHaveBeenCalledWith({ title: '报名成功', icon: 'success' })
+    expect(wx.showToast).toHaveBeenCalledWith({ title: '已报名', icon: 'success' })
   })
 
   test('signing up asks for 吹哨 reminders inside the tap, before the sign-up is sent', async () => {
@@ -224,7 +224,7 @@ describe('吹哨 buttons', () => {
     signIn(wx, staff)
     const server = serveFixtures(wx, staff)
     const signups = [
-      { id: 1, user_id: 21, status: 'checked_in', status_label: '已签到（待确认）', name: '张明', phone: '13900005678', is_party_member: true, work_unit: '县人民医院' },
+      { id: 1, user_id: 21, status: 'checked_in', status_label: '已签到，待确认', name: '张明', phone: '13900005678', is_party_member: true, work_unit: '县人民医院' },
       { id: 2, user_id: 22, status: 'confirmed', status_label: '已确认签到', name: '陈建国', phone: '13700000001', is_party_member: false, work_unit: '' },
     ]
     let confirmed = false
@@ -236,13 +236,13 @@ describe('吹哨 buttons', () => {
     const page = await renderPage('packageVolunteer/pages/call-detail/index', { id: '7' })
     expect(text(page)).toContain('报名情况')
     expect(text(page)).toContain('召集 12 人')
-    expect(texts(page, 'signup-status')).toEqual(['已签到，待确认', '已到场确认'])
+    expect(texts(page, 'signup-status')).toEqual(['已签到，待确认', '已确认签到'])
     expect(findAll(page, 'confirm-signup')).toHaveLength(1)  // only the one not yet confirmed
-    expect(texts(page, 'call-action')).toEqual(['结束活动'])
+    expect(texts(page, 'call-action')).toEqual(['结束报名'])
     await page.instance.onConfirmSignup({ currentTarget: { dataset: { index: 0 } } })
     await flush()
     expect(server.calls('POST', '/calls/7/signups/21/confirm')).toHaveLength(1)
-    expect(wx.showToast).toHaveBeenCalledWith({ title: '已确认到场', icon: 'success' })
+    expect(wx.showToast).toHaveBeenCalledWith({ title: '已确认签到', icon: 'success' })
     expect(findAll(page, 'confirm-signup')).toHaveLength(0)
   })
 

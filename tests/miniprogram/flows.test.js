@@ -305,7 +305,7 @@ describe('亮单审核 and 评单审核', () => {
     await flush()
     expect(server.calls('POST', '/offerings/102/reject')[0].body).toEqual({ reason: '与已有服务重复' })
     expect(text(page)).toContain('没有待审核的亮单')
-    expect(toasts(wx)).toEqual(['已退回服务队'])
+    expect(toasts(wx)).toEqual(['审核未通过'])
   })
 
   test('low ratings first; the follow-up note goes to POST /orders/{id}/review', async () => {

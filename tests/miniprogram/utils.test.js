@@ -43,7 +43,7 @@ describe('format', () => {
     const order = decorateOrder(fixture('order-dispatched'))
     expect(order.statusLabel).toBe('待接单')
     expect(order.categoryName).toBe('陪医')
-    expect(order.actions.map(a => a.label)).toEqual(['接单', '婉拒'])
+    expect(order.actions.map(a => a.label)).toEqual(['接单', '退回'])
   })
 
   test('every order status has its Chinese label', () => {
@@ -64,7 +64,7 @@ describe('format', () => {
     const { decorateCall } = mp('utils/format')
     const [open, full] = fixture('calls').items.map(decorateCall)
     expect([open.statusLabel, open.signedUp, open.quotaText]).toEqual(['报名中', false, '4 / 10 人'])
-    expect([full.statusLabel, full.signedUp, full.signupText]).toEqual(['已满员', true, '已报名'])
+    expect([full.statusLabel, full.signedUp, full.signupText]).toEqual(['名额已满', true, '已报名'])
   })
 })
 

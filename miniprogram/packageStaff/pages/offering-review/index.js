@@ -7,11 +7,17 @@ const meService = require('../../../services/me')
 const session = require('../../../utils/session')
 const { categoryName } = require('../../../utils/format')
 const dialog = require('../../../utils/dialog')
+const labels = require('../../../utils/labels')
 
 Component({
   behaviors: [careBehavior, listBehavior],
   data: {
     rejecting: { show: false, id: null },
+    words: {
+      pending: labels.OFFERING_STATUS.pending,
+      approve: labels.OFFERING_ACTION.approve,
+      reject: labels.OFFERING_ACTION.reject,
+    },
     rejectOptions: ['服务内容写得不清楚', '不属于志愿服务范围', '与已有服务重复'],
   },
   methods: {
@@ -72,7 +78,7 @@ Component({
       return offeringsService.rejectOffering(id, e.detail.text).then(
         () => {
           this.setData({ 'rejecting.show': false })
-          wx.showToast({ title: '已退回服务队', icon: 'none' })
+          wx.showToast({ title: '审核' + labels.OFFERING_STATUS.rejected, icon: 'none' })
           this.removeItem(id)
         },
         () => null,

@@ -7,7 +7,6 @@ const { confirm } = require('../../../utils/dialog')
 const { CALL_ACTIONS, CALL_ACTION_ORDER, SIGNUP_STATUS } = require('../../../utils/constants')
 const { decorateCall } = require('../../../utils/format')
 
-const SUCCESS_TEXT = { signup: '报名成功', withdraw: '已取消报名', checkin: '签到成功', close: '活动已结束' }
 // Sign-ups staff may still confirm (到场确认 earns the points).
 const CONFIRMABLE = ['signed_up', 'checked_in']
 
@@ -34,6 +33,7 @@ Component({
     call: null,
     actions: [],
     signups: null,
+    confirmLabel: CALL_ACTIONS.confirm.label,
   },
   methods: {
     onLoad(query) {
@@ -73,7 +73,7 @@ Component({
       return subscribed.then(() => confirm(action.confirm)).then(ok => {
         if (!ok) return null
         return callsService.actOnCall(this.data.id, name).then(
-          result => this.done(SUCCESS_TEXT[name]).then(() => result),
+          result => this.done('已' + action.label).then(() => result),
           err => (err && err.statusCode === 409 ? this.load(true) : null),
         )
       })
@@ -84,7 +84,7 @@ Component({
       return confirm('确认「' + signup.name + '」已经到场吗？确认后将记入积分。').then(ok => {
         if (!ok) return null
         return callsService.confirmSignup(this.data.id, signup.user_id).then(
-          result => this.done('已确认到场').then(() => result),
+          result => this.done('已' + CALL_ACTIONS.confirm.label).then(() => result),
           err => (err && err.statusCode === 409 ? this.load(true) : null),
         )
       })

@@ -61,11 +61,11 @@ Component({
           return found ? found.name : ref.code
         })
         return Object.assign({}, team, {
-          myRole: TEAM_ROLE_LABELS[membership.role] || '队员',
+          myRole: TEAM_ROLE_LABELS[membership.role] || TEAM_ROLE_LABELS.member,
           isLeader,
           categoryText: names.length ? names.join('、') : '各类服务',
           members: (team.members || []).map(member => Object.assign({}, member, {
-            roleLabel: TEAM_ROLE_LABELS[member.role] || '队员',
+            roleLabel: TEAM_ROLE_LABELS[member.role] || TEAM_ROLE_LABELS.member,
             name: member.real_name || member.nickname || member.name || '队员',
           })),
           offerings: (offerings.items || []).map(offering => {

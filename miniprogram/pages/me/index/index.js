@@ -55,7 +55,7 @@ Component({
         roleLabel: ROLE_LABELS[session.getActiveRole()],
         roles,
         isVolunteer: teams.length > 0,
-        teamText: teams.length ? teams.map(team => TEAM_ROLE_LABELS[team.role] || '队员').join('、') : '',
+        teamText: teams.length ? teams.map(team => TEAM_ROLE_LABELS[team.role] || TEAM_ROLE_LABELS.member).join('、') : '',
       })
     },
 
