@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 TEST_DATABASE_URL_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test pytest pytest-pg jest openapi labels install install-dev browser worker bench bench-quick bench-scale bench-stats drills clean
+.PHONY: run test pytest pytest-pg jest screenshots openapi labels install install-dev browser worker bench bench-quick bench-scale bench-stats drills clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -55,6 +55,9 @@ pytest-pg: install-dev  ## the Python suite against the local PostgreSQL
 
 jest: openapi node_modules/.installed
 	OPENAPI_JSON=build/openapi.json npx jest --ci
+
+screenshots: install-dev node_modules/.installed  ## the mini-program's page gallery: every page, role and state, normal and 关怀模式 → build/gallery/index.html
+	$(BIN)/python scripts/gallery.py
 
 test: install-dev browser pytest jest  ## everything: pytest (SQLite) and the mini-program's jest tests
 

@@ -1,0 +1,68 @@
+// The gallery's cases: every page of app.json for each role that uses it, in normal and 关怀模式,
+// plus the empty, error and loading states of the lists. Data: the jest fixtures (helpers/page-cases).
+const { allPages, EXPECTED } = require('../helpers/page-cases')
+const { fixture } = require('../helpers/fixtures')
+
+// Pages more than one role opens (the tab pages, the order detail): the roles to show them as.
+const ROLES = {
+  'pages/home/index/index': ['resident', 'staff'],
+  'pages/orders/list/index': ['resident', 'volunteer'],
+  'pages/workbench/index/index': ['resident', 'volunteer', 'leader', 'staff'],
+  'pages/messages/index/index': ['resident'],
+  'pages/me/index/index': ['resident', 'volunteer', 'staff'],
+  'pages/orders/detail/index': ['resident', 'volunteer', 'staff'],
+  'packageVolunteer/pages/call-detail/index': ['volunteer', 'staff'],
+  'packageVolunteer/pages/calls/index': ['volunteer', 'staff'],
+}
+
+// Lists whose empty, error and loading states the gallery shows too.
+const LISTS = [
+  'pages/home/index/index',
+  'pages/orders/list/index',
+  'pages/messages/index/index',
+  'packageVolunteer/pages/tasks/index',
+  'packageVolunteer/pages/calls/index',
+  'packageVolunteer/pages/points/index',
+  'packageStaff/pages/dispatch-queue/index',
+  'packageStaff/pages/offering-review/index',
+  'packageStaff/pages/rating-review/index',
+]
+
+const SIGNUPS = [
+  { id: 51, call_id: 7, user_id: 21, status: 'signed_up', status_label: '已报名', name: '张明', nickname: '小张', phone: '13912345678', work_unit: '县人民医院', is_party_member: true },
+  { id: 52, call_id: 7, user_id: 22, status: 'checked_in', status_label: '已签到', name: '陈建国', nickname: '老陈', phone: '13700000001', work_unit: '', is_party_member: true },
+  { id: 53, call_id: 7, user_id: 23, status: 'confirmed', status_label: '已确认到场', name: '欧阳晓梅', nickname: '晓梅', phone: null, work_unit: '松阳社区居委会', is_party_member: false },
+]
+
+/** Per-case changes to the fake server, after the fixtures are loaded. */
+function arrange(page, role, server) {
+  if (page === 'packageVolunteer/pages/call-detail/index' && role === 'staff') {
+    server.on('GET', '/calls/{id}', () => Object.assign({}, fixture('calls').items[0], {
+      signups: SIGNUPS, allowed_actions: ['close'], recipient_count: 40,
+    }))
+  }
+  if (page === 'packageStaff/pages/dispatch-queue/index') {
+    // The 待派单 queue: two orders waiting, and nothing more to load.
+    const orders = fixture('orders').items.map(order => Object.assign({}, order, { status: 'ordered', allowed_actions: ['dispatch', 'cancel'] }))
+    orders[1].overdue = false
+    server.on('GET', '/orders', { items: orders, next_cursor: null })
+  }
+}
+
+function slug(text) {
+  return text.replace(/^pages\//, '').replace(/^package(\w)/, (all, first) => first.toLowerCase()).replace(/^package/, '').replace(/\/index$/, '').replace(/\/pages\//, '-').replace(/\//g, '-')
+}
+
+function allCases() {
+  const out = []
+  allPages.forEach(page => {
+    const roles = ROLES[page] || [EXPECTED[page].user || 'resident']
+    const states = ['ready'].concat(LISTS.indexOf(page) >= 0 ? ['empty', 'error', 'loading'] : [])
+    roles.forEach(role => states.forEach(state => ['normal', 'care'].forEach(mode => {
+      out.push({ id: [slug(page), role, state, mode].join('.'), page, role, state, mode, dev: page === 'pages/me/dev/index' })
+    })))
+  })
+  return out
+}
+
+module.exports = { allCases, arrange, ROLES, LISTS }
