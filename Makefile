@@ -59,7 +59,7 @@ jest: openapi node_modules/.installed
 screenshots: install-dev node_modules/.installed  ## the mini-program's page gallery: every page, role and state, normal and 关怀模式 → build/gallery/index.html
 	$(BIN)/python scripts/gallery.py
 
-test: install-dev browser pytest jest  ## everything: pytest (SQLite) and the mini-program's jest tests
+test: install-dev browser node_modules/.installed pytest jest  ## everything: pytest (SQLite) and the mini-program's jest tests
 
 bench: install-dev  ## gunicorn on SQLite and PostgreSQL under wrk (installed if missing): rates, p50/p99 (fixed-rate runs: median of 3), SQL per request, worker RSS; JSON last
 	RATELIMIT_ENABLED=false $(BIN)/python bench/run.py

@@ -3,7 +3,7 @@
 (() => {
   const W = 375
   const viewport = document.getElementById('wx-viewport')
-  const SECONDARY = /^(tag|tag-\w+|muted|hint|badge|grid-badge|overdue|time|meta|caption|count|unread|sub|note|tip-sub|status-tag|signup-status|field-error|desc-sub|small|entry-sub|kv-key|progress-time|timeline-time|event-time|event-note|more)$/
+  const SECONDARY = /^(tag|tag-\w+|muted|hint|badge|grid-badge|overdue|time|meta|caption|count|unread|sub|note|tip-sub|status-tag|signup-status|field-error|desc-sub|small|entry-sub|kv-key|progress-time|timeline-time|event-time|event-note|more|due|status-due|balance-hint|points-label|figure-unit|add-text|signup-unit)$/
   const out = { taps: [], overflow: [], texts: [], nonText: [], placeholders: [], words: [] }
 
   function visible(el) {
@@ -70,11 +70,11 @@
   const round = v => Math.round(v * 10) / 10
 
   // Tap targets: anything with a tap handler, buttons, inputs, pickers, switches.
-  viewport.querySelectorAll('[data-tap], button, input, textarea').forEach(el => {
+  viewport.querySelectorAll('[data-tap], wx-button, input, textarea').forEach(el => {
     if (!visible(el)) return
     const r = el.getBoundingClientRect()
     out.taps.push({ what: describe(el), w: round(r.width), h: round(r.height),
-      labelled: !!(el.tagName === 'BUTTON' || el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.getAttribute('aria-role') || el.getAttribute('aria-label') || el.tagName === 'SWITCH' && el.getAttribute('aria-label')),
+      labelled: !!(el.tagName === 'WX-BUTTON' || el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.getAttribute('aria-role') || el.getAttribute('aria-label') || el.tagName === 'SWITCH' && el.getAttribute('aria-label')),
       role: el.getAttribute('aria-role') || '', label: el.getAttribute('aria-label') || '' })
   })
 
@@ -123,8 +123,8 @@
     const bg = backgroundOf(el)
     const ratio = contrast(over(fg, bg), bg)
     const glyphs = /^[★☆›‹<>×✕✓✔+\-–—·•…⋯↻↑↓→←▸▾▴◂]+$/.test(text.replace(/\s/g, ''))
-    const disabled = !!el.closest('button[disabled]') || effectiveOpacity(el) < 0.6
-    const entry = { what: describe(el), text: text.slice(0, 30), size: round(parseFloat(s.fontSize)), secondary, contrast: round(ratio * 100) / 100, disabled }
+    const disabled = !!el.closest('wx-button[disabled]') || effectiveOpacity(el) < 0.6
+    const entry = { what: describe(el), text: text.slice(0, 30), size: round(parseFloat(s.fontSize)), secondary, contrast: Math.round(ratio * 100) / 100, disabled }
     if (glyphs) out.nonText.push(Object.assign(entry, { kind: /^[★☆]+$/.test(text.replace(/\s/g, '')) ? 'stars' : 'icon' }))
     else out.texts.push(entry)
     if (/[A-Za-z]{2,}|\bnull\b|undefined|NaN|\[object|\d{4}-\d{2}-\d{2}T/.test(text)) out.words.push({ what: describe(el), text: text.slice(0, 40) })
@@ -138,11 +138,11 @@
     const border = parseColor(s.borderTopColor)
     const fill = backgroundOf(el)
     const ratio = Math.max(parseFloat(s.borderTopWidth) >= 0.5 ? contrast(over(border, outside), outside) : 1, contrast(fill, outside))
-    out.nonText.push({ what: describe(el), kind: 'input-border', contrast: round(ratio * 100) / 100 })
+    out.nonText.push({ what: describe(el), kind: 'input-border', contrast: Math.round(ratio * 100) / 100 })
     if ((el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') && !el.value && el.getAttribute('placeholder')) {
       const ph = parseColor(getComputedStyle(el, '::placeholder').color)
       const typed = parseColor(s.color)
-      out.placeholders.push({ what: describe(el), contrast: round(contrast(over(ph, fill), fill) * 100) / 100,
+      out.placeholders.push({ what: describe(el), contrast: Math.round(contrast(over(ph, fill), fill) * 100) / 100,
         vsTyped: round(contrast(over(ph, fill), over(typed, fill)) * 100) / 100, size: round(parseFloat(s.fontSize)) })
       const placeholder = el.getAttribute('placeholder')
       if (/[A-Za-z]{2,}/.test(placeholder)) out.words.push({ what: describe(el), text: placeholder })
@@ -152,7 +152,7 @@
     if (!visible(el)) return
     const track = parseColor(getComputedStyle(el).backgroundColor)
     const outside = backgroundOf(el.parentElement)
-    out.nonText.push({ what: describe(el), kind: 'switch', contrast: round(contrast(over(track, outside), outside) * 100) / 100 })
+    out.nonText.push({ what: describe(el), kind: 'switch', contrast: Math.round(contrast(over(track, outside), outside) * 100) / 100 })
   })
   return out
 })()

@@ -5,6 +5,7 @@ import sys
 import threading
 import warnings
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -240,3 +241,21 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+
+_SESSION_STARTED = [0.0]
+
+
+def pytest_sessionstart(session):
+    import time
+
+    _SESSION_STARTED[0] = time.time()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The page gallery's figures (tests/test_miniprogram_gallery.py), when this run measured them."""
+    figures = Path(__file__).resolve().parent.parent / "build" / "gallery" / "figures.txt"
+    if figures.exists() and figures.stat().st_mtime >= _SESSION_STARTED[0]:
+        terminalreporter.section("mini-program page gallery: figures")
+        terminalreporter.write(figures.read_text(encoding="utf-8"))

@@ -6,7 +6,11 @@ const KEYS = {
   user: 'session.user',
   role: 'session.activeRole',
   care: 'settings.careMode',
+  careOffered: 'settings.careOffered',
 }
+
+// WeChat's font size setting (微信 › 设置 › 通用 › 字体大小): 17 is the standard size; above it is large.
+const LARGE_FONT_SETTING = 20
 
 // Renew a little before the server would refuse the token.
 const EXPIRY_MARGIN_MS = 60 * 1000
@@ -98,12 +102,33 @@ function staffAreas(user) {
     .map(grant => ({ id: grant.area_id, name: grant.area_name || '区域 ' + grant.area_id }))
 }
 
+/** 关怀模式: the user's own choice; until they make one, on when WeChat's font size is set large. */
 function isCareMode() {
-  return !!wx.getStorageSync(KEYS.care)
+  const chosen = wx.getStorageSync(KEYS.care)
+  if (chosen === true || chosen === false) return chosen
+  return largeFontSetting()
+}
+
+function largeFontSetting() {
+  try {
+    const info = typeof wx.getAppBaseInfo === 'function' ? wx.getAppBaseInfo() : null
+    return !!(info && Number(info.fontSizeSetting) >= LARGE_FONT_SETTING)
+  } catch (error) {
+    return false
+  }
 }
 
 function setCareMode(on) {
   wx.setStorageSync(KEYS.care, !!on)
+}
+
+/** Whether 首页 has offered 关怀模式 once already (its first launch). */
+function careOffered() {
+  return !!wx.getStorageSync(KEYS.careOffered)
+}
+
+function setCareOffered() {
+  wx.setStorageSync(KEYS.careOffered, true)
 }
 
 module.exports = {
@@ -122,4 +147,6 @@ module.exports = {
   staffAreas,
   isCareMode,
   setCareMode,
+  careOffered,
+  setCareOffered,
 }

@@ -58,7 +58,10 @@ function allCases() {
   allPages.forEach(page => {
     const roles = ROLES[page] || [EXPECTED[page].user || 'resident']
     const states = ['ready'].concat(LISTS.indexOf(page) >= 0 ? ['empty', 'error', 'loading'] : [])
-    roles.forEach(role => states.forEach(state => ['normal', 'care'].forEach(mode => {
+      .concat(page === 'pages/home/index/index' ? ['first-launch'] : [])
+    // The develop-only page is for developers: shown in the normal mode only.
+    const modes = page === 'pages/me/dev/index' ? ['normal'] : ['normal', 'care']
+    roles.forEach(role => states.forEach(state => modes.forEach(mode => {
       out.push({ id: [slug(page), role, state, mode].join('.'), page, role, state, mode, dev: page === 'pages/me/dev/index' })
     })))
   })

@@ -22,15 +22,17 @@ function compileWxss(file, prefix) {
   if (!fs.existsSync(file)) return ''
   let text = simulateWxss.getContent(file)
   text = text.replace(/(-?\d*\.?\d+)rpx/g, (all, n) => (Number(n) / 2) + 'px')
-  return simulateWxss.compile(text, { prefix })
+  return simulateWxss.compile(text, { prefix }).replace(/(^|[\s,}>+~(])button(?=[\s.:,{\[>+~)])/g, '$1wx-button')
 }
 
 function escapeHtml(value) {
   return String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }
 
+// WeChat's elements are custom elements, not HTML's: a wx-button is a block that fills its line (an HTML
+// <button> would shrink to its text). Tag selectors of the WXSS (`button`, `image`) are rewritten to match.
 const TAGS = {
-  'wx-view': 'view', 'wx-text': 'text', 'wx-button': 'button', 'wx-image': 'image', 'wx-scroll-view': 'scroll-view',
+  'wx-view': 'view', 'wx-text': 'text', 'wx-button': 'wx-button', 'wx-image': 'image', 'wx-scroll-view': 'scroll-view',
   'wx-picker': 'picker', 'wx-switch': 'switch', 'wx-navigator': 'navigator', 'wx-icon': 'icon', 'wx-form': 'form',
   'wx-label': 'label', 'wx-rich-text': 'rich-text', main: 'page',
 }
@@ -52,7 +54,8 @@ function serialise(node, components, ctx) {
     if (/^data-/.test(attr.name)) out[attr.name] = attr.value
   })
   Object.keys(attrs).forEach(name => {
-    if (/^aria-/.test(name) && attrs[name] !== undefined && attrs[name] !== null && attrs[name] !== '') out[name] = attrs[name]
+    const dashed = name.replace(/[A-Z]/g, letter => '-' + letter.toLowerCase())
+    if (/^aria-/.test(dashed) && attrs[name] !== undefined && attrs[name] !== null && attrs[name] !== '') out[dashed] = attrs[name]
   })
   if (events.some(name => name === 'tap' || name === 'longpress')) out['data-tap'] = '1'
   if (attrs.hidden === true || attrs.hidden === 'true') out.hidden = 'hidden'
@@ -117,7 +120,7 @@ function sharesAppStyles(dir) {
 
 /** Lists answer empty, with a server error, or never (loading) for the list states. */
 function applyState(wx, state) {
-  if (state === 'ready') return
+  if (state === 'ready' || state === 'first-launch') return
   const request = wx.request
   wx.request = jest.fn(o => {
     if ((o.method || 'GET') !== 'GET') return request(o)
@@ -140,7 +143,7 @@ async function renderGalleryCase(c) {
   signIn(wx, user)
   if (c.role === 'staff') wx.__storage['session.activeRole'] = 'staff'
   if (c.mode === 'care') wx.__storage['settings.careMode'] = true
-  wx.__storage['settings.careOffered'] = true
+  if (c.state !== 'first-launch') wx.__storage['settings.careOffered'] = true
   wx.getAppBaseInfo = jest.fn(() => ({ fontSizeSetting: 17, SDKVersion: '3.4.0' }))
   const server = serveFixtures(wx, user)
   const expected = EXPECTED[c.page]

@@ -7,6 +7,7 @@ const meService = require('../../../services/me')
 const messages = require('../../../services/messages')
 const cache = require('../../../utils/cache')
 const nav = require('../../../utils/nav')
+const session = require('../../../utils/session')
 const { categoryName } = require('../../../utils/format')
 
 Component({
@@ -17,9 +18,12 @@ Component({
     categories: [],
     categoryState: 'loading',
     activeCategory: '',
+    careOffer: false,
   },
   methods: {
     onLoad() {
+      // First launch: offer 关怀模式 (or say it is on, when WeChat's own font size is large) until answered.
+      this.setData({ careOffer: !session.careOffered() })
       return Promise.all([this.loadCategories(), this.loadFirst()])
     },
 
@@ -64,6 +68,17 @@ Component({
         categoryName: categoryName(offering, this.data.categories),
         teamName: offering.team_name || (offering.team && offering.team.name) || '',
       })
+    },
+
+    onCareOffer(e) {
+      session.setCareMode(!!e.currentTarget.dataset.on)
+      session.setCareOffered()
+      this.setData({ careOffer: false })
+      this.syncCare()
+    },
+
+    onCareToggled() {
+      this.syncCare()
     },
 
     onPickCategory(e) {

@@ -97,7 +97,11 @@ Component({
     onCareChange(e) {
       session.setCareMode(e.detail.value)
       this.syncCare()
-      wx.showToast({ title: e.detail.value ? '已开启关怀模式' : '已关闭关怀模式', icon: 'none' })
+    },
+
+    /** The care-toggle row stored the choice already: the page follows it. */
+    onCareToggled() {
+      this.syncCare()
     },
 
     onEntry(e) {

@@ -56,6 +56,10 @@ Component({
       this.setData({ 'form.is_party_member': !!e.detail.value })
     },
 
+    onPartyToggle() {
+      this.setData({ 'form.is_party_member': !this.data.form.is_party_member })
+    },
+
     validate() {
       const errors = {}
       const form = this.data.form
