@@ -206,7 +206,7 @@ describe('我的', () => {
     const { server } = setup()
     const page = await renderPage('pages/me/profile/index')
     page.instance.onInput({ currentTarget: { dataset: { field: 'real_name' } }, detail: { value: ' 王秀英 ' } })
-    page.instance.onCommunity({ detail: { value: 1 } })
+    page.instance.onCommunity({ detail: { id: 4, name: '青山社区' } }) // from the community picker
     await page.instance.onSave()
     await flush()
     expect(server.calls('PATCH', '/me')[0].body).toEqual({
