@@ -3,7 +3,7 @@
 (() => {
   const W = 375
   const viewport = document.getElementById('wx-viewport')
-  const SECONDARY = /^(tag|tag-\w+|muted|hint|badge|grid-badge|overdue|time|meta|caption|count|unread|sub|note|tip-sub|status-tag|signup-status|field-error|desc-sub|small|entry-sub|kv-key|progress-time|timeline-time|event-time|event-note|more|due|status-due|balance-hint|points-label|figure-unit|add-text|signup-unit)$/
+  const SECONDARY = /^(tag|tag-\w+|muted|hint|badge|grid-badge|overdue|time|meta|caption|count|unread|sub|note|tip-sub|status-tag|signup-status|field-error|desc-sub|small|entry-sub|kv-key|progress-time|timeline-time|event-time|event-note|more|due|status-due|balance-hint|points-label|figure-unit|add-text|signup-unit|cell-label)$/
   const out = { taps: [], overflow: [], texts: [], nonText: [], placeholders: [], words: [] }
 
   function visible(el) {

@@ -4,6 +4,8 @@
 
 // Pages that come back empty but still have a cursor are followed this many times.
 const MAX_EMPTY_HOPS = 3
+// A list that ends above the bottom of the screen cannot be pulled up: it loads more by itself, this many times.
+const MAX_FILL_LOADS = 5
 
 module.exports = Behavior({
   data: {
@@ -33,6 +35,8 @@ module.exports = Behavior({
             listError: '',
             moreError: false,
           })
+          this._fillLoads = 0
+          return this._fillScreen()
         },
         err => {
           if (seq !== this._listSeq) return
@@ -63,6 +67,7 @@ module.exports = Behavior({
             loadingMore: false,
             listState: items.length ? 'ready' : 'empty',
           })
+          return this._fillScreen()
         },
         () => {
           if (seq !== this._listSeq) return
@@ -105,6 +110,23 @@ module.exports = Behavior({
       }
       this.setData({ items, listState: items.length ? 'ready' : 'empty' })
       return Promise.resolve()
+    },
+
+    /** When the list ends on screen there is nothing to pull up: load the next page now. */
+    _fillScreen() {
+      if (this.data.finished || !this.data.nextCursor || (this._fillLoads || 0) >= MAX_FILL_LOADS) return Promise.resolve()
+      if (typeof this.createSelectorQuery !== 'function' || typeof wx.getWindowInfo !== 'function') return Promise.resolve()
+      return new Promise(resolve => {
+        this.createSelectorQuery()
+          .select('.page')
+          .boundingClientRect(rect => resolve(rect))
+          .exec()
+      }).then(rect => {
+        const windowHeight = wx.getWindowInfo().windowHeight
+        if (!rect || !windowHeight || rect.height >= windowHeight) return undefined
+        this._fillLoads = (this._fillLoads || 0) + 1
+        return this.loadMore()
+      })
     },
 
     _decorateAll(items, seen) {

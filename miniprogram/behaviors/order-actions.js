@@ -5,7 +5,9 @@ const ordersService = require('../services/orders')
 const { ORDER_ACTIONS } = require('../utils/constants')
 const cache = require('../utils/cache')
 const nav = require('../utils/nav')
-const { confirm } = require('../utils/dialog')
+const dialog = require('../utils/dialog')
+
+const { confirm } = dialog
 
 const ACTION_PAGES = { complete: 'complete', rate: 'rate', dispatch: 'dispatch' }
 
@@ -58,7 +60,7 @@ module.exports = Behavior({
       return ordersService.act(id, name, body).then(
         updated => {
           cache.markDirty('orders')
-          wx.showToast({ title: ORDER_ACTIONS[name] ? '已' + ORDER_ACTIONS[name].label : '操作成功', icon: 'success' })
+          dialog.done(ORDER_ACTIONS[name] ? '已' + ORDER_ACTIONS[name].label : '操作成功')
           if (this.onOrderChanged) this.onOrderChanged(updated, name)
           return updated
         },

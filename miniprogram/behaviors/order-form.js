@@ -4,6 +4,7 @@
 const ordersService = require('../services/orders')
 const cache = require('../utils/cache')
 const nav = require('../utils/nav')
+const dialog = require('../utils/dialog')
 
 module.exports = Behavior({
   data: {
@@ -39,8 +40,9 @@ module.exports = Behavior({
         order => {
           this.setData({ submitting: false })
           cache.markDirty('orders')
-          wx.showToast({ title: doneTitle, icon: 'success' })
-          setTimeout(() => nav.back(this.data.backTo), 800)
+          const shown = dialog.done(doneTitle)
+          if (shown) shown.then(() => nav.back(this.data.backTo))
+          else setTimeout(() => nav.back(this.data.backTo), 800)
           return order
         },
         () => {

@@ -14,6 +14,7 @@ const log = require('../../../utils/log')
 const { validateOrderForm, firstError } = require('../../../utils/validate')
 const { formatDate } = require('../../../utils/format')
 const { TIME_SLOTS } = require('../../../utils/constants')
+const dialog = require('../../../utils/dialog')
 
 const LAST_CONTACT_KEY = 'order.lastContact'
 
@@ -218,7 +219,7 @@ Component({
             })
           }
           cache.markDirty('orders')
-          wx.showToast({ title: '提交成功', icon: 'success' })
+          dialog.done('提交成功', '社区会尽快安排志愿者，办理进度在「我的订单」里能看到。')
           nav.redirect('orderDetail', { id: order.id })
           return order
         },

@@ -8,6 +8,7 @@ const nav = require('../../../utils/nav')
 const { toast } = require('../../../utils/request')
 const { validateCall, firstError } = require('../../../utils/validate')
 const { formatDate } = require('../../../utils/format')
+const dialog = require('../../../utils/dialog')
 
 Component({
   behaviors: [careBehavior],
@@ -84,7 +85,7 @@ Component({
         call => {
           this.setData({ submitting: false })
           cache.markDirty('calls')
-          wx.showToast({ title: '已发布', icon: 'success' })
+          dialog.done('已发布', '已召集志愿者报名。')
           nav.redirect('callDetail', { id: call.id })
           return call
         },

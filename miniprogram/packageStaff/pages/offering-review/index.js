@@ -56,7 +56,7 @@ Component({
         if (!ok) return null
         return offeringsService.approveOffering(id).then(
           () => {
-            wx.showToast({ title: '已通过', icon: 'success' })
+            dialog.done('已通过')
             this.removeItem(id)
           },
           () => null,

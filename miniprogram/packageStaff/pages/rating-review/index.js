@@ -6,6 +6,7 @@ const ordersService = require('../../../services/orders')
 const { ORDER_ACTIONS } = require('../../../utils/constants')
 const { formatTime } = require('../../../utils/format')
 const nav = require('../../../utils/nav')
+const dialog = require('../../../utils/dialog')
 
 // The API's queue defaults to max_stars=2; the other filters widen it to every rating.
 const FILTERS = [
@@ -66,7 +67,7 @@ Component({
       return ordersService.reviewOrder(orderId, e.detail.text).then(
         () => {
           this.setData({ 'dialog.show': false })
-          wx.showToast({ title: '回访已记录', icon: 'success' })
+          dialog.done('回访已记录')
           if (this.data.filter === 'done') return this.loadFirst({ quiet: true })
           this.removeItem(ratingId)
           return null

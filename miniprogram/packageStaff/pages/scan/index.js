@@ -3,6 +3,7 @@ const careBehavior = require('../../../behaviors/care')
 const consoleService = require('../../../services/console')
 const { toast } = require('../../../utils/request')
 const { confirm } = require('../../../utils/dialog')
+const dialog = require('../../../utils/dialog')
 
 function ask(content) {
   return confirm(content, { title: '登录社区工作台', confirmText: '确认登录', cancelText: '取消' })
@@ -48,7 +49,7 @@ Component({
         return consoleService.approveTicket(ticket).then(
           result => {
             this.setData({ status: 'approved', message: '' })
-            wx.showToast({ title: '已确认登录', icon: 'success' })
+            dialog.done('已确认登录', '电脑上的工作台已登录。')
             return result
           },
           err => {

@@ -4,6 +4,7 @@ const callsService = require('../../../services/calls')
 const cache = require('../../../utils/cache')
 const { askSubscribe } = require('../../../utils/subscribe')
 const { confirm } = require('../../../utils/dialog')
+const dialog = require('../../../utils/dialog')
 const { CALL_ACTIONS, CALL_ACTION_ORDER, SIGNUP_STATUS } = require('../../../utils/constants')
 const { decorateCall } = require('../../../utils/format')
 
@@ -93,7 +94,7 @@ Component({
     /** After a change: lists refresh when shown again, and this page reloads (answers differ in shape). */
     done(text) {
       cache.markDirty('calls')
-      wx.showToast({ title: text, icon: 'success' })
+      dialog.done(text)
       return this.load(true)
     },
 

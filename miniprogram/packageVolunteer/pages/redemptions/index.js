@@ -7,6 +7,7 @@ const { REDEMPTION_STATUS, REDEMPTION_ACTION } = require('../../../utils/labels'
 const { code128c } = require('../../../utils/barcode')
 const { formatTime } = require('../../../utils/format')
 const { confirm } = require('../../../utils/dialog')
+const dialog = require('../../../utils/dialog')
 
 const TONES = { pending: 'warning', fulfilled: 'success', cancelled: 'muted' }
 
@@ -49,7 +50,7 @@ Component({
           return rewardsService.cancel(redemption.id).then(
             updated => {
               this.replaceItem(updated)
-              wx.showToast({ title: '已取消，积分已退回', icon: 'success' })
+              dialog.done('已取消，积分已退回')
               return updated
             },
             () => this.loadFirst({ quiet: true }),

@@ -7,6 +7,7 @@ const meService = require('../../../services/me')
 const { explainFailure } = require('../../../utils/permission')
 const nav = require('../../../utils/nav')
 const { confirm } = require('../../../utils/dialog')
+const dialog = require('../../../utils/dialog')
 const { TEAM_ROLE_LABELS, OFFERING_STATUS } = require('../../../utils/constants')
 
 Component({
@@ -105,7 +106,7 @@ Component({
         if (!ok) return null
         return offeringsService.withdrawOffering(id).then(
           () => {
-            wx.showToast({ title: '已撤回', icon: 'success' })
+            dialog.done('已撤回')
             return this.load(true)
           },
           () => null,

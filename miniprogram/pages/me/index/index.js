@@ -9,6 +9,7 @@ const { toast, relogin, errorText } = require('../../../utils/request')
 const { explainFailure } = require('../../../utils/permission')
 const log = require('../../../utils/log')
 const { ROLE_LABELS, TEAM_ROLE_LABELS } = require('../../../utils/constants')
+const dialog = require('../../../utils/dialog')
 
 const TAP_AGAIN = '请再点一次「一键绑定手机号」'
 
@@ -87,7 +88,7 @@ Component({
       }
       return meService.bindPhone(detail.code, { showError: false }).then(
         user => {
-          wx.showToast({ title: '手机号已绑定', icon: 'success' })
+          dialog.done('手机号已绑定')
           this.render(user)
         },
         err => {

@@ -5,6 +5,7 @@ const meService = require('../../../services/me')
 const session = require('../../../utils/session')
 const nav = require('../../../utils/nav')
 const { validateInviteCode } = require('../../../utils/validate')
+const dialog = require('../../../utils/dialog')
 
 Component({
   behaviors: [careBehavior],
@@ -32,7 +33,7 @@ Component({
         team => {
           session.setActiveRole('volunteer')
           this.setData({ joined: team || {} })
-          wx.showToast({ title: '加入成功', icon: 'success' })
+          dialog.done('加入成功')
           return meService.getMe({ showError: false }).catch(() => null)
         },
         err => {

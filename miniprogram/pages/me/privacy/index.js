@@ -5,6 +5,7 @@ const nav = require('../../../utils/nav')
 const { toast } = require('../../../utils/request')
 const { formatTime } = require('../../../utils/format')
 const { ROLE_LABELS } = require('../../../utils/constants')
+const dialog = require('../../../utils/dialog')
 
 const SECTIONS = [
   ['orders', '订单'],
@@ -109,7 +110,7 @@ Component({
         if (!confirmed) return null
         return meService.removeAccount().then(
           () => {
-            wx.showToast({ title: '账号已注销', icon: 'success' })
+            dialog.done('账号已注销')
             return wx.reLaunch({ url: nav.PAGES.home })
           },
           () => null,

@@ -4,6 +4,7 @@ const meService = require('../../../services/me')
 const areasService = require('../../../services/areas')
 const nav = require('../../../utils/nav')
 const log = require('../../../utils/log')
+const dialog = require('../../../utils/dialog')
 
 Component({
   behaviors: [careBehavior],
@@ -84,8 +85,9 @@ Component({
       }
       return meService.updateMe(changes).then(
         () => {
-          wx.showToast({ title: '已保存', icon: 'success' })
-          setTimeout(() => nav.back('me'), 800)
+          const shown = dialog.done('已保存')
+          if (shown) shown.then(() => nav.back('me'))
+          else setTimeout(() => nav.back('me'), 800)
         },
         err => {
           if (err && err.errors) this.setData({ errors: Object.assign({}, err.errors) })
