@@ -65,7 +65,15 @@ function allCases() {
       out.push({ id: [slug(page), role, state, mode].join('.'), page, role, state, mode, dev: page === 'pages/me/dev/index' })
     })))
   })
+  // Pages that read differently when opened another way.
+  EXTRA.forEach(extra => ['normal', 'care'].forEach(mode => {
+    out.push(Object.assign({ id: [slug(extra.page) + '-' + extra.variant, extra.role, 'ready', mode].join('.'), state: 'ready', mode, dev: false }, extra))
+  }))
   return out
 }
+
+const EXTRA = [
+  { page: 'packageResident/pages/order-create/index', role: 'staff', variant: 'behalf', query: { behalf: '1' } },
+]
 
 module.exports = { allCases, arrange, ROLES, LISTS }

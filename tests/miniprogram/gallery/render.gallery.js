@@ -160,7 +160,7 @@ async function renderGalleryCase(c) {
     wx[name] = jest.fn(o => original(Object.assign({}, o, { url: String(o.url).replace(/^https?:\/\/[^/]+\/api\/v1/, API_BASE) })))
   })
   applyState(wx, c.state)
-  const page = await renderPage(c.page, expected.query || {})
+  const page = await renderPage(c.page, c.query || expected.query || {})
   await flush()
   const components = new Set()
   const body = serialise(page.dom, components, {})
