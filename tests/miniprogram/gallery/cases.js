@@ -45,7 +45,7 @@ function arrange(page, role, server) {
     // The 待派单 queue: two orders waiting, and nothing more to load.
     const orders = fixture('orders').items.map(order => Object.assign({}, order, { status: 'ordered', allowed_actions: ['dispatch', 'cancel'] }))
     orders[1].overdue = false
-    server.on('GET', '/orders', { items: orders, next_cursor: null })
+    server.on('GET', '/orders', req => ({ items: orders.filter(o => String(o.overdue) === (req.query.overdue || String(o.overdue))), next_cursor: null }))
   }
 }
 

@@ -154,13 +154,24 @@ async function renderGalleryCase(c) {
     server.on('GET', '/offerings', { items: fixture('offerings').items.map(o => Object.assign({}, o, { status: 'pending' })), next_cursor: null })
   }
   arrange(c.page, c.role, server)
+  applyState(wx, c.state)
+  // The screen's height: a list that ends on screen loads its next page by itself (behaviors/list.js).
+  wx.getWindowInfo = jest.fn(() => ({ windowWidth: 375, windowHeight: 724 }))
   // A release build talks to the release host: answer it from the same fake server.
   ;['request', 'uploadFile', 'downloadFile'].forEach(name => {
     const original = wx[name]
     wx[name] = jest.fn(o => original(Object.assign({}, o, { url: String(o.url).replace(/^https?:\/\/[^/]+\/api\/v1/, API_BASE) })))
   })
-  applyState(wx, c.state)
-  const page = await renderPage(c.page, c.query || expected.query || {})
+  const query = c.query || expected.query || {}
+  let page
+  if (c.state === 'loading') {
+    // Its lists never answer: onLoad is started, not awaited.
+    page = await renderPage(c.page, query, { skipLoad: true })
+    if (page.instance.onLoad) page.instance.onLoad(query)
+    if (page.instance.onShow) page.instance.onShow()
+  } else {
+    page = await renderPage(c.page, query)
+  }
   await flush()
   const components = new Set()
   const body = serialise(page.dom, components, {})
