@@ -41,6 +41,11 @@ function arrange(page, role, server) {
       signups: SIGNUPS, allowed_actions: ['close'], recipient_count: 40,
     }))
   }
+  if (page === 'packageVolunteer/pages/tasks/index') {
+    // 接单大厅: orders dispatched to the volunteer's team, to take or send back.
+    const orders = fixture('orders').items.map(order => Object.assign({}, order, { status: 'dispatched', team_id: 5, allowed_actions: ['accept', 'decline'] }))
+    server.on('GET', '/orders', { items: orders, next_cursor: null })
+  }
   if (page === 'packageStaff/pages/dispatch-queue/index') {
     // The 待派单 queue: two orders waiting, and nothing more to load.
     const orders = fixture('orders').items.map(order => Object.assign({}, order, { status: 'ordered', allowed_actions: ['dispatch', 'cancel'] }))
