@@ -111,6 +111,8 @@ def judge(case: dict, measured: dict) -> tuple[list[str], dict]:
             problems.append(f"tap target {tap['w']}×{tap['h']} px: {tap['what']}")
         if not tap["labelled"]:
             problems.append(f"tappable without aria-role/aria-label: {tap['what']}")
+        if tap.get("glyphOnly") and not tap["label"]:
+            problems.append(f"glyph-only control without aria-label: {tap['what']}")
     for box in measured["overflow"]:
         if box["px"] > OVERFLOW_TOLERANCE:
             problems.append(f"overflow {box['px']} px ({box['kind']}): {box['what']}" + (f" in {box['in']}" if box.get("in") else ""))

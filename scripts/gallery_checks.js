@@ -75,7 +75,9 @@
     const r = el.getBoundingClientRect()
     out.taps.push({ what: describe(el), w: round(r.width), h: round(r.height),
       labelled: !!(el.tagName === 'WX-BUTTON' || el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.getAttribute('aria-role') || el.getAttribute('aria-label') || el.tagName === 'SWITCH' && el.getAttribute('aria-label')),
-      role: el.getAttribute('aria-role') || '', label: el.getAttribute('aria-label') || '' })
+      role: el.getAttribute('aria-role') || '', label: el.getAttribute('aria-label') || '',
+      // Nothing a screen reader could read out but a glyph (★, +, ×) or nothing at all: needs an aria-label.
+      glyphOnly: !/^(INPUT|TEXTAREA)$/.test(el.tagName) && !/[\p{Script=Han}\d]/u.test(el.textContent || '') })
   })
 
   // Boxes: wider than the screen, or sticking out of a parent that does not clip.
