@@ -11,6 +11,7 @@ import html
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -40,6 +41,9 @@ def render_html(only: str | None = None) -> None:
     env = dict(os.environ, GALLERY_DIR=str(OUT))
     if only:
         env["GALLERY_ONLY"] = only
+    else:  # a full run starts clean: no renders of pages or cases that are gone
+        for folder in ("html", "png"):
+            shutil.rmtree(OUT / folder, ignore_errors=True)
     npx = "npx"
     result = subprocess.run([npx, "jest", "-c", "tests/miniprogram/gallery/jest.config.js", "--silent"], cwd=ROOT, env=env,
                             capture_output=True, text=True)
