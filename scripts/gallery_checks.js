@@ -125,7 +125,8 @@
     const bg = backgroundOf(el)
     const ratio = contrast(over(fg, bg), bg)
     const glyphs = /^[★☆›‹<>×✕✓✔+\-–—·•…⋯↻↑↓→←▸▾▴◂]+$/.test(text.replace(/\s/g, ''))
-    const disabled = !!el.closest('wx-button[disabled]') || effectiveOpacity(el) < 0.6
+    // Disabled buttons are held to the same contrast: they say why (积分不足). Only faded content is exempt.
+    const disabled = effectiveOpacity(el) < 0.6
     const entry = { what: describe(el), text: text.slice(0, 30), size: round(parseFloat(s.fontSize)), secondary, contrast: Math.round(ratio * 100) / 100, disabled }
     if (glyphs) out.nonText.push(Object.assign(entry, { kind: /^[★☆]+$/.test(text.replace(/\s/g, '')) ? 'stars' : 'icon' }))
     else out.texts.push(entry)
