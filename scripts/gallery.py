@@ -115,6 +115,8 @@ def judge(case: dict, measured: dict) -> tuple[list[str], dict]:
             problems.append(f"tap target {tap['w']}×{tap['h']} px: {tap['what']}")
         if not tap["labelled"]:
             problems.append(f"tappable without aria-role/aria-label: {tap['what']}")
+        if tap.get("v2Width"):
+            problems.append(f"button at WeChat's default width of 184 px (give it class btn): {tap['what']}")
         if tap.get("glyphOnly") and not tap["label"]:
             problems.append(f"glyph-only control without aria-label: {tap['what']}")
     for box in measured["overflow"]:

@@ -77,7 +77,9 @@
       labelled: !!(el.tagName === 'WX-BUTTON' || el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.getAttribute('aria-role') || el.getAttribute('aria-label') || el.tagName === 'SWITCH' && el.getAttribute('aria-label')),
       role: el.getAttribute('aria-role') || '', label: el.getAttribute('aria-label') || '',
       // Nothing a screen reader could read out but a glyph (★, +, ×) or nothing at all: needs an aria-label.
-      glyphOnly: !/^(INPUT|TEXTAREA)$/.test(el.tagName) && !/[\p{Script=Han}\d]/u.test(el.textContent || '') })
+      glyphOnly: !/^(INPUT|TEXTAREA)$/.test(el.tagName) && !/[\p{Script=Han}\d]/u.test(el.textContent || ''),
+      // style: v2 makes a button 184px wide: one left at that width half-fills a bottom bar or a card.
+      v2Width: el.tagName === 'WX-BUTTON' && Math.abs(r.width - 184) < 0.5 })
   })
 
   // Boxes: wider than the screen, or sticking out of a parent that does not clip.
