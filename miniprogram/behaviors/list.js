@@ -112,18 +112,21 @@ module.exports = Behavior({
       return Promise.resolve()
     },
 
-    /** When the list ends on screen there is nothing to pull up: load the next page now. */
+    /**
+     * When the list ends on screen there is nothing to pull up: load the next page now. The list's end is
+     * its <load-more class="list-end"> footer (the page itself is at least a screen tall).
+     */
     _fillScreen() {
       if (this.data.finished || !this.data.nextCursor || (this._fillLoads || 0) >= MAX_FILL_LOADS) return Promise.resolve()
       if (typeof this.createSelectorQuery !== 'function' || typeof wx.getWindowInfo !== 'function') return Promise.resolve()
       return new Promise(resolve => {
         this.createSelectorQuery()
-          .select('.page')
+          .select('.list-end')
           .boundingClientRect(rect => resolve(rect))
           .exec()
       }).then(rect => {
         const windowHeight = wx.getWindowInfo().windowHeight
-        if (!rect || !windowHeight || rect.height >= windowHeight) return undefined
+        if (!rect || !windowHeight || rect.top >= windowHeight) return undefined
         this._fillLoads = (this._fillLoads || 0) + 1
         return this.loadMore()
       })
