@@ -10,6 +10,7 @@ from sqlalchemy import Integer, String, cast, insert, literal, null, select
 
 from app import clock
 from app.auth.viewer import Viewer, subtree_ids_select
+from app.database import write_next
 from app.errors import NotFound
 from app.extensions import db
 from app.privacy import guards  # noqa: F401  (the ORM refuses changes to the log)
@@ -22,6 +23,14 @@ NO_ORDER = cast(null(), Integer)  # typed: PostgreSQL reads a bare NULL in a SEL
 
 def _ip() -> str:
     return (request.remote_addr or "")[:64] if has_request_context() else ""
+
+
+def _write_apart() -> None:
+    """End the request's read transaction before the log's INSERT. On SQLite a GET reads in a deferred
+    transaction; upgrading it to a write fails at once ("database is locked", whatever the busy timeout)
+    when another request wrote since it began, while a transaction that starts with the write waits its turn."""
+    db.session.commit()
+    write_next()
 
 
 def _unmasked(phone: str | None) -> bool:
@@ -37,6 +46,7 @@ def order_viewed(viewer: Viewer, order: dict) -> None:
     behalf = order.get("on_behalf_of")
     if not (_unmasked(order.get("contact_phone")) or (behalf and _unmasked(behalf.get("phone")))):
         return
+    _write_apart()
     db.session.add(PiiAccess(at=clock.now(), viewer_id=viewer.id, order_id=order["id"], area_id=order["area_id"],
                              subject_user_id=None if behalf else order["requester_id"], what="order_detail",
                              ip=_ip()))
@@ -49,6 +59,7 @@ def users_seen(viewer: Viewer, what: str, subjects: list[tuple[int, int]]) -> No
              "area_id": area_id, "what": what, "ip": _ip()}
             for user_id, area_id in subjects if user_id != viewer.id]
     if rows:
+        _write_apart()
         db.session.execute(insert(PiiAccess), rows)
         db.session.commit()
 
@@ -56,6 +67,7 @@ def users_seen(viewer: Viewer, what: str, subjects: list[tuple[int, int]]) -> No
 def select_seen(viewer: Viewer, what: str, subjects) -> int:
     """Log the subjects of an export in one INSERT … SELECT: `subjects` selects (subject_user_id, order_id,
     area_id) rows; committed before the file is written. Returns how many rows."""
+    _write_apart()
     subject, order, area = list(subjects.subquery().c)
     rows = select(literal(clock.now(), PiiAccess.at.type), literal(viewer.id, Integer), subject, order, area,
                   literal(what, String), literal(_ip(), String))
