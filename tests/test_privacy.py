@@ -3,7 +3,7 @@ addresses, GET /me/export, DELETE /me (注销), retention of contact fields, and
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -259,7 +259,11 @@ def test_erasing_my_account(demo, app, client):
     order = demo.order_at("rated")
     other = demo.create_order("resident2")
     with app.app_context():
-        events = db.session.scalar(select(func.count()).select_from(OrderEvent).where(OrderEvent.order_id == order["id"]))
+        from app.notifications.models import Notification
+
+        events = db.session.scalar(select(func.count()).select_from(OrderEvent)
+                                   .where(OrderEvent.order_id == order["id"]))
+        assert db.session.scalar(select(func.count()).select_from(Notification).where(Notification.user_id == resident))
 
     response = client.delete("/api/v1/me", headers=headers)
 
@@ -275,6 +279,10 @@ def test_erasing_my_account(demo, app, client):
                                  .where(OrderEvent.order_id == order["id"])) == events
         assert db.session.scalar(select(Rating.stars).where(Rating.order_id == order["id"])) == 5
         assert db.session.get(Order, other["id"]).contact_phone == "13800001234"
+        from app.notifications.models import Message, Notification
+
+        for model in (Message, Notification):
+            assert db.session.scalar(select(func.count()).select_from(model).where(model.user_id == resident)) == 0
     again = login(client, DEMO_OPENIDS["resident"])
     me = client.get("/api/v1/me", headers=again).get_json()
     assert me["id"] != resident and (me["phone"], me["real_name"]) == (None, "")

@@ -10,7 +10,7 @@ from app.auth.viewer import Viewer
 from app.calls.models import CallSignup
 from app.errors import Conflict
 from app.extensions import db
-from app.notifications.models import Message
+from app.notifications.models import Message, Notification
 from app.orders.models import Order, OrderStatus, Rating
 from app.points.models import PointsEntry
 from app.records.certificates import forget_names
@@ -68,8 +68,8 @@ def export_data(viewer: Viewer) -> dict:
 
 
 def erase_account(viewer: Viewer) -> None:
-    """DELETE /me (注销): erase the person, keep what they did anonymised; 409 while they hold a role or
-    lead a team (someone must take those over first)."""
+    """DELETE /me (注销): erase the person, keep what they did anonymised (orders, events, ratings, points,
+    service records); 409 while they hold a role or lead a team (someone must take those over first)."""
     if viewer.grants:
         raise Conflict("您还担任社区工作人员、网格员或管理员，请先请管理员撤销角色后再注销")
     if "leader" in viewer.team_roles.values():
@@ -85,7 +85,9 @@ def erase_account(viewer: Viewer) -> None:
                        .values(contact_name="", contact_phone="", address="")
                        .execution_options(synchronize_session=False))
     db.session.execute(delete(TeamMember).where(TeamMember.user_id == user.id))
+    # What was (or was still to be) told to them: nobody can read it any more.
     db.session.execute(delete(Message).where(Message.user_id == user.id))
+    db.session.execute(delete(Notification).where(Notification.user_id == user.id))
     forget_names(user.id)
     db.session.commit()
 
