@@ -11,12 +11,12 @@ from app.extensions import db
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command():
-    """Load the demo world (county, town, two communities, users, teams, offerings, rewards, service history)."""
+    """Load the demo world (county, town, two communities, users, teams, offerings) and its last three months."""
     from app.demo import seed_demo
-    from app.rewards.demo import seed_rewards_and_service
+    from app.demo_history import seed_history
 
     ids = seed_demo()
-    added = seed_rewards_and_service()  # 积分超市 and past activities (app/rewards/demo.py)
+    added = seed_history()  # orders, calls, rewards and redemptions of the last three months (app/demo_history.py)
     click.echo(f"demo world ready: {ids}; added {added}")
 
 

@@ -40,6 +40,21 @@ def test_areas_are_public_and_filterable(demo, client):
     assert set(communities[0]) == {"id", "parent_id", "kind", "name", "dispatch_limit_hours", "accept_limit_hours"}
 
 
+def test_areas_search_by_name_and_ids(demo, client):
+    """Does GET /areas find communities by a part of the name (q) and fetch given ids, without paging?"""
+    found = get_json(client, "/api/v1/areas?kind=community&q=青山")["items"]
+    one_char = get_json(client, "/api/v1/areas?kind=community&q=社区")["items"]
+    nothing = get_json(client, "/api/v1/areas?kind=community&q=%25")["items"]
+    mine = get_json(client, f"/api/v1/areas?ids={demo.qs},{demo.sy}")["items"]
+
+    assert [a["name"] for a in found] == ["青山社区"]
+    assert [a["name"] for a in one_char] == ["松阳社区", "青山社区"]
+    assert nothing == []  # % is a character to find, not a wildcard
+    assert [a["id"] for a in mine] == sorted([demo.qs, demo.sy])
+    assert client.get("/api/v1/areas?q=").status_code == 422
+    assert client.get("/api/v1/areas?ids=abc").status_code == 422
+
+
 def test_admin_creates_an_area(app, demo, client):
     """Does an admin add a grid under a community, with its path under the parent's?"""
     response = client.post("/api/v1/areas", headers=demo.headers("admin"),

@@ -31,8 +31,13 @@ function updateMe(changes) {
   return call(ROUTES.update, { data: changes, loading: '正在保存…' }).then(remember)
 }
 
-function bindPhone(code) {
-  return call(ROUTES.bindPhone, { data: { code }, loading: '正在绑定…' }).then(remember)
+/**
+ * WeChat's phone-number code works once: a refused bind (401 session, 422 spent code) is never
+ * re-sent after a silent login, and the page asks for a new tap instead.
+ */
+function bindPhone(code, options) {
+  const opts = Object.assign({ data: { code }, loading: '正在绑定…', retryOn401: false }, options)
+  return call(ROUTES.bindPhone, opts).then(remember)
 }
 
 /** Everything the service holds about me: { profile, orders, ratings, points, messages, signups, redemptions, exported_at }. */
