@@ -412,3 +412,25 @@ def test_the_openapi_document_lists_the_rights(client):
 
     assert "delete" in paths["/api/v1/me"] and "get" in paths["/api/v1/me/export"]
     assert "get" in paths["/api/v1/audit/pii-access"]
+
+
+def test_orders_filed_for_a_resident_are_neither_exported_nor_blanked_with_the_filer(demo, app, client):
+    """An order filed on a resident's behalf holds the resident's contact details: does the filer's export leave it
+    out, and does the filer's 注销 (once the role is gone) leave its contact fields alone?"""
+    order = demo.create_order("grid_sy", on_behalf_of={"name": "李奶奶", "phone": "13900002222"})
+    own = demo.create_order("grid_sy")
+    with app.app_context():
+        from app.users.models import RoleGrant
+
+        db.session.execute(delete(RoleGrant).where(RoleGrant.user_id == demo.user_ids["grid_sy"]))
+        db.session.commit()
+    headers = login(client, DEMO_OPENIDS["grid_sy"])
+
+    exported = client.get("/api/v1/me/export", headers=headers).get_json()
+    erased = client.delete("/api/v1/me", headers=headers)
+
+    assert [o["id"] for o in exported["orders"]] == [own["id"]]
+    assert erased.status_code == 204
+    kept, blanked = stored_order(app, order["id"]), stored_order(app, own["id"])
+    assert (kept.on_behalf_phone, kept.contact_phone) == ("13900002222", "13800001234")
+    assert blanked.contact_phone == ""
