@@ -58,17 +58,15 @@ def users_seen(viewer: Viewer, what: str, subjects: list[tuple[int, int]]) -> No
         db.session.commit()
 
 
-def select_seen(viewer: Viewer, what: str, subjects) -> int:
+def select_seen(viewer: Viewer, what: str, subjects) -> None:
     """Log the subjects of an export in one INSERT … SELECT: `subjects` selects (subject_user_id, order_id,
-    area_id) rows; committed before the file is written. Returns how many rows."""
+    area_id) rows; committed before the file is written."""
     subject, order, area = list(subjects.subquery().c)
     rows = select(literal(clock.now(), PiiAccess.at.type), literal(viewer.id, Integer), subject, order, area,
                   literal(what, String), literal(_ip(), String))
-    count = db.session.execute(
-        insert(PiiAccess).from_select(["at", "viewer_id", "subject_user_id", "order_id", "area_id", "what", "ip"],
-                                      rows)).rowcount
+    db.session.execute(insert(PiiAccess).from_select(
+        ["at", "viewer_id", "subject_user_id", "order_id", "area_id", "what", "ip"], rows))
     db.session.commit()
-    return count
 
 
 def entries(viewer: Viewer, area_id: int | None, viewer_id: int | None, limit: int,
