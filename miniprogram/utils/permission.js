@@ -9,17 +9,24 @@ const SETTINGS_NAMES = {
   photos: '「照片」或「相册」和「摄像头」',
   clipboard: '「剪切板」',
   phone: '「手机号」',
+  camera: '「摄像头」',
+  subscribe: '「通知管理」里的订阅消息',
 }
 
 const WHAT = {
   photos: '选择照片',
   clipboard: '复制邀请码',
   phone: '绑定手机号',
+  camera: '扫码',
+  subscribe: '给您发办理进度提醒',
+  call: '拨打电话',
 }
 
 /** 'cancel' | 'privacy' | 'denied' | 'undeclared' | 'failed' for a fail result's errMsg. */
 function failureKind(res) {
   const msg = String((res && res.errMsg) || '').toLowerCase()
+  // 20004: the user switched subscribe messages off (设置 → 通知管理).
+  if (res && Number(res.errCode) === 20004) return 'denied'
   if (/privacy/.test(msg) && /(not declared|undeclared|scope is not declared)/.test(msg)) return 'undeclared'
   if (/privacy/.test(msg)) return 'privacy'
   if (/(auth deny|auth denied|authorize:fail|permission denied|no permission|system permission denied)/.test(msg)) return 'denied'
@@ -81,4 +88,25 @@ function explainFailure(what, res) {
   })
 }
 
-module.exports = { failureKind, explainFailure, openSettings }
+/** wx.makePhoneCall that says so when the call cannot be made (a cancel says nothing). */
+function phoneCall(phoneNumber) {
+  return new Promise(resolve => {
+    wx.makePhoneCall({
+      phoneNumber,
+      success: () => resolve(true),
+      fail: res => {
+        if (failureKind(res) === 'cancel') return resolve(false)
+        log.warn('makePhoneCall', res)
+        wx.showModal({
+          title: '没能拨打电话',
+          content: '请用手机直接拨打 ' + phoneNumber + '。',
+          showCancel: false,
+          confirmText: '知道了',
+          complete: () => resolve(false),
+        })
+      },
+    })
+  })
+}
+
+module.exports = { failureKind, explainFailure, openSettings, phoneCall }

@@ -163,6 +163,45 @@ describe('phone binding: the getPhoneNumber code is used once', () => {
   })
 })
 
+describe('camera, subscriptions and phone calls', () => {
+  test('扫码 with the camera refused explains it and offers 去设置; a cancel says nothing', async () => {
+    const { wx } = setup('staff')
+    const page = await renderPage('packageStaff/pages/scan/index')
+    wx.scanCode.mockImplementation(failWith('scanCode:fail cancel'))
+    await page.instance.onScan()
+    expect(wx.showModal).not.toHaveBeenCalled()
+    wx.scanCode.mockImplementation(failWith('scanCode:fail auth deny'))
+    await page.instance.onScan()
+    expect(modals(wx)[0]).toMatchObject({ title: '无法扫码', confirmText: '去设置' })
+    expect(modals(wx)[0].content).toContain('「摄像头」')
+    expect(wx.openSetting).toHaveBeenCalled()
+  })
+
+  test('subscribe messages switched off (20004) say how to switch them on; a refusal says where progress shows', async () => {
+    const { wx } = setup()
+    jest.resetModules()
+    const config = require(path.join(MP_ROOT, 'config/index'))
+    config.SUBSCRIBE_TEMPLATE_IDS.orderProgress = ['tmpl-a']
+    const { askSubscribe } = require(path.join(MP_ROOT, 'utils/subscribe'))
+    wx.requestSubscribeMessage.mockImplementation(o => Promise.resolve().then(() => o.fail({ errMsg: 'requestSubscribeMessage:fail', errCode: 20004 })))
+    expect(await askSubscribe('orderProgress')).toBe(false)
+    await flush()
+    expect(modals(wx)[0].content).toContain('「通知管理」里的订阅消息')
+    wx.requestSubscribeMessage.mockImplementation(o => Promise.resolve().then(() => o.success({ errMsg: 'requestSubscribeMessage:ok', 'tmpl-a': 'reject' })))
+    expect(await askSubscribe('orderProgress')).toBe(false)
+    expect(toasts(wx)).toEqual(['没有订阅提醒，进度可以在「消息」里看'])
+  })
+
+  test('a phone call that cannot be made gives the number to dial', async () => {
+    const { wx } = setup()
+    jest.resetModules()
+    const { phoneCall } = require(path.join(MP_ROOT, 'utils/permission'))
+    wx.makePhoneCall = jest.fn(failWith('makePhoneCall:fail system error'))
+    await phoneCall('13800001234')
+    expect(modals(wx)[0]).toMatchObject({ title: '没能拨打电话', content: '请用手机直接拨打 13800001234。' })
+  })
+})
+
 describe('nothing silent', () => {
   test('App.onError and unhandled rejections are logged', () => {
     jest.resetModules()

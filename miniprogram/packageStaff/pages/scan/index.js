@@ -8,6 +8,8 @@ function ask(content) {
   return confirm(content, { title: '登录社区工作台', confirmText: '确认登录', cancelText: '取消' })
 }
 
+const { explainFailure } = require('../../../utils/permission')
+
 Component({
   behaviors: [careBehavior],
   data: {
@@ -28,10 +30,8 @@ Component({
           onlyFromCamera: true,
           scanType: ['qrCode'],
           success: res => resolve(this.approve(res.result)),
-          fail: res => {
-            if (!(res && res.errMsg && res.errMsg.indexOf('cancel') >= 0)) toast('没有扫到二维码，请再试一次')
-            resolve()
-          },
+          // A cancel says nothing; a refused camera says how to allow it.
+          fail: res => explainFailure('camera', res).then(() => resolve()),
         })
       })
     },

@@ -24,6 +24,8 @@ function decorateSignups(call) {
   }))
 }
 
+const { phoneCall } = require('../../../utils/permission')
+
 Component({
   behaviors: [careBehavior],
   data: {
@@ -99,7 +101,7 @@ Component({
 
     onCallPhone(e) {
       const phone = e.currentTarget.dataset.phone
-      if (phone) wx.makePhoneCall({ phoneNumber: phone })
+      return phone ? phoneCall(phone) : Promise.resolve(false)
     },
 
     retry() {

@@ -17,6 +17,8 @@ const STATUS_HINTS = {
   closed: '这个工单已关闭',
 }
 
+const { phoneCall } = require('../../../utils/permission')
+
 Component({
   behaviors: [careBehavior, orderActionsBehavior],
   data: {
@@ -88,7 +90,7 @@ Component({
     },
 
     onCall() {
-      if (this.data.phoneCallable) wx.makePhoneCall({ phoneNumber: this.data.order.contact_phone })
+      return this.data.phoneCallable ? phoneCall(this.data.order.contact_phone) : Promise.resolve(false)
     },
 
     retry() {
