@@ -170,6 +170,7 @@ function createWx(options) {
     scanCode: asyncApi({ result: 'ticket-abc123', scanType: 'QR_CODE' }, 'scanCode'),
     chooseMedia: asyncApi({ tempFiles: [{ tempFilePath: 'wxfile://tmp/photo-1.jpg', size: 1024, fileType: 'image' }] }, 'chooseMedia'),
     previewImage: jest.fn(),
+    openDocument: asyncApi({ errMsg: 'openDocument:ok' }, 'openDocument'),
     navigateTo: jest.fn(),
     redirectTo: jest.fn(),
     switchTab: jest.fn(),
