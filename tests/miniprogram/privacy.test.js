@@ -74,6 +74,7 @@ describe('our own privacy pop-up (wx.onNeedPrivacyAuthorization)', () => {
     expect(read('pages/me/index/index.json').usingComponents['privacy-popup']).toBeDefined()
     expect(read('packageVolunteer/pages/team/index.json').usingComponents['privacy-popup']).toBeDefined()
     expect(read('components/photo-picker/index.json').usingComponents['privacy-popup']).toBeDefined()
+    expect(read('pages/me/privacy/index.json').usingComponents['privacy-popup']).toBeDefined()
   })
 })
 
@@ -127,6 +128,30 @@ describe('clipboard', () => {
     expect(copied).toBe(false)
     expect(modals(wx)[0].title).toBe('无法复制邀请码')
     expect(modals(wx)[0].content).toContain('剪切板')
+  })
+})
+
+describe('the other pages that copy or scan', () => {
+  test('导出我的数据 → 复制 with the clipboard refused says so', async () => {
+    const { wx, server } = setup()
+    server.on('GET', '/me/export', { profile: {}, orders: [], ratings: [], points: [], messages: [], signups: [], redemptions: [], exported_at: '2024-05-01T00:00:00+00:00' })
+    wx.setClipboardData.mockImplementation(failWith('setClipboardData:fail privacy permission is not authorized'))
+    const page = await renderPage('pages/me/privacy/index')
+    await page.instance.onExport()
+    await flush()
+    expect(await page.instance.onCopy()).toBe(false)
+    expect(modals(wx).slice(-1)[0].title).toBe('需要您同意隐私保护指引')
+  })
+
+  test('核销 with the camera refused explains it; another failure leaves typing the code', async () => {
+    const { wx } = setup('staff')
+    const page = await renderPage('packageStaff/pages/fulfil/index')
+    wx.scanCode.mockImplementation(failWith('scanCode:fail auth deny'))
+    await page.instance.onScan()
+    expect(modals(wx)[0]).toMatchObject({ title: '无法扫码', confirmText: '去设置' })
+    wx.scanCode.mockImplementation(failWith('scanCode:fail unknown'))
+    await page.instance.onScan()
+    expect(toasts(wx)).toEqual(['没有扫到核销码，可以直接输入 8 位数字'])
   })
 })
 

@@ -3,12 +3,11 @@ const careBehavior = require('../../../behaviors/care')
 const consoleService = require('../../../services/console')
 const { toast } = require('../../../utils/request')
 const { confirm } = require('../../../utils/dialog')
+const { explainFailure } = require('../../../utils/permission')
 
 function ask(content) {
   return confirm(content, { title: '登录社区工作台', confirmText: '确认登录', cancelText: '取消' })
 }
-
-const { explainFailure } = require('../../../utils/permission')
 
 Component({
   behaviors: [careBehavior],

@@ -5,6 +5,8 @@ const nav = require('../../../utils/nav')
 const { toast } = require('../../../utils/request')
 const { formatTime } = require('../../../utils/format')
 const { ROLE_LABELS } = require('../../../utils/constants')
+const { explainFailure } = require('../../../utils/permission')
+const log = require('../../../utils/log')
 
 const SECTIONS = [
   ['orders', '订单'],
@@ -82,7 +84,8 @@ Component({
             }
             wx.shareFileMessage({ filePath, fileName: FILE_NAME, complete: () => resolve() })
           },
-          fail: () => {
+          fail: err => {
+            log.warn('export writeFile', err)
             toast('保存失败，请用“复制全部内容”')
             resolve()
           },
@@ -91,7 +94,14 @@ Component({
     },
 
     onCopy() {
-      if (this.exported) wx.setClipboardData({ data: this.text() })  // WeChat says 内容已复制
+      if (!this.exported) return Promise.resolve(false)
+      return new Promise(resolve => {
+        wx.setClipboardData({
+          data: this.text(), // WeChat says 内容已复制
+          success: () => resolve(true),
+          fail: res => explainFailure('clipboard', res).then(() => resolve(false)),
+        })
+      })
     },
 
     onRemove() {

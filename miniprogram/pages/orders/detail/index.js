@@ -4,6 +4,7 @@ const orderActionsBehavior = require('../../../behaviors/order-actions')
 const ordersService = require('../../../services/orders')
 const categoriesService = require('../../../services/categories')
 const { decorateOrder, decorateEvent, formatTime } = require('../../../utils/format')
+const { phoneCall } = require('../../../utils/permission')
 
 // What the status means, in a sentence, for whoever is looking.
 const STATUS_HINTS = {
@@ -16,8 +17,6 @@ const STATUS_HINTS = {
   cancelled: '这个订单已取消',
   closed: '这个工单已关闭',
 }
-
-const { phoneCall } = require('../../../utils/permission')
 
 Component({
   behaviors: [careBehavior, orderActionsBehavior],
