@@ -30,10 +30,6 @@ const ROUTES = {
   'stats-summary.json': '/stats/summary',
   'team.json': '/teams/{team_id}',
   'users.json': '/me', // { resident: <GET /me>, staff: … }
-  'certificates.json': '/me/service-certificates',
-  'redemptions.json': '/me/redemptions',
-  'rewards.json': '/rewards',
-  'service-record.json': '/me/service-record',
 }
 const NOT_RESPONSES = ['openapi-mini.json'] // a small OpenAPI document for the contract test's own tests
 
