@@ -51,8 +51,10 @@ function openSettings() {
  * Resolves with the kind; a refused permission offers 去设置 (wx.openSetting).
  */
 function explainFailure(what, res) {
-  const kind = failureKind(res)
+  let kind = failureKind(res)
   if (kind === 'cancel') return Promise.resolve(kind)
+  // No switch in 设置 gives a phone number: a refused one is explained like any other failure.
+  if (what === 'phone' && kind === 'denied') kind = 'failed'
   log.warn('permission ' + what, res)
   const action = WHAT[what] || '这个操作'
   let title = '无法' + action
@@ -66,6 +68,8 @@ function explainFailure(what, res) {
     content = '您还没有同意《社区五单隐私保护指引》，所以暂时不能' + action + '。再点一次，在弹出的说明里点「同意」就可以了。'
   } else if (kind === 'undeclared') {
     content = '小程序的隐私保护指引还没有声明' + action + '的用途，暂时不能使用。请告诉社区工作人员，我们会尽快处理。'
+  } else if (what === 'phone') {
+    content = '没能' + action + '（' + String((res && res.errMsg) || '未知原因') + '）。可以稍后再试，下单时也可以直接填写联系电话。'
   } else {
     content = '没能' + action + '（' + String((res && res.errMsg) || '未知原因') + '），请稍后再试。'
   }

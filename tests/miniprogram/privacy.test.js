@@ -186,6 +186,15 @@ describe('phone binding: the getPhoneNumber code is used once', () => {
     await page.instance.onGetPhoneNumber({ detail: { errMsg: 'getPhoneNumber:fail privacy permission is not authorized' } })
     expect(modals(wx)[0].title).toBe('需要您同意隐私保护指引')
   })
+
+  test('a phone number WeChat will not give (no permission) says so and offers typing it instead', async () => {
+    const { wx } = setup('residentNoPhone')
+    const page = await renderPage('pages/me/index/index')
+    await page.instance.onGetPhoneNumber({ detail: { errMsg: 'getPhoneNumber:fail no permission' } })
+    expect(modals(wx)[0]).toMatchObject({ title: '无法绑定手机号', confirmText: '知道了' })
+    expect(modals(wx)[0].content).toContain('下单时也可以直接填写联系电话')
+    expect(wx.openSetting).not.toHaveBeenCalled()
+  })
 })
 
 describe('camera, subscriptions and phone calls', () => {
