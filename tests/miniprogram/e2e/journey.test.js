@@ -112,6 +112,11 @@ describe('the five-order journey on three phones against the real server', () =>
     expect(text(page)).toContain('周末陪老人复查')
     expect(page.instance.data.form.area_id).toBe(server.ids['松阳社区'])
     expect(page.instance.data.useBoundPhone).toBe(true)
+    // Another community is found by name on the server, without loading the county's list.
+    const picker = page.querySelector('#community')
+    const found = await tap(wx, picker.instance.search('青山'))
+    expect(found.map(area => area.name)).toEqual(['青山社区'])
+    expect(wx.__live.responses.filter(r => r.path === '/areas').map(r => new URL(r.url).searchParams.get('q'))).toEqual([null, '青山'])
     const photo = path.join(os.tmpdir(), 'mp-e2e-photo.png')
     fs.writeFileSync(photo, PNG)
     wx.chooseMedia.mockImplementation(o => Promise.resolve().then(() => o.success({ tempFiles: [{ tempFilePath: photo, size: PNG.length }] })))
