@@ -66,7 +66,7 @@ function expectNoFailures(wx) {
 
 beforeAll(async () => {
   server = await startServer()
-}, 60000)
+}, 130000)
 
 afterAll(async () => {
   if (server) await server.stop()
