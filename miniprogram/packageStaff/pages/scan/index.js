@@ -3,6 +3,7 @@ const careBehavior = require('../../../behaviors/care')
 const consoleService = require('../../../services/console')
 const { toast } = require('../../../utils/request')
 const { confirm } = require('../../../utils/dialog')
+const { explainFailure } = require('../../../utils/permission')
 
 function ask(content) {
   return confirm(content, { title: '登录社区工作台', confirmText: '确认登录', cancelText: '取消' })
@@ -28,10 +29,8 @@ Component({
           onlyFromCamera: true,
           scanType: ['qrCode'],
           success: res => resolve(this.approve(res.result)),
-          fail: res => {
-            if (!(res && res.errMsg && res.errMsg.indexOf('cancel') >= 0)) toast('没有扫到二维码，请再试一次')
-            resolve()
-          },
+          // A cancel says nothing; a refused camera says how to allow it.
+          fail: res => explainFailure('camera', res).then(() => resolve()),
         })
       })
     },

@@ -6,6 +6,7 @@ const { SERVICE_KIND } = require('../../../utils/labels')
 const { duration, formatDate } = require('../../../utils/format')
 const { periodRange } = require('../../../utils/period')
 const { toast } = require('../../../utils/request')
+const log = require('../../../utils/log')
 
 const PERIODS = [
   { key: 'all', label: '全部' },
@@ -167,13 +168,15 @@ Component({
             fileType: 'pdf',
             showMenu: true,
             success: () => resolve(true),
-            fail: () => {
+            fail: err => {
+              log.warn('openDocument', err)
               toast('无法打开证明文件，请稍后再试')
               resolve(false)
             },
           })
         }),
         err => {
+          log.warn('certificate download', err)
           toast((err && err.message) || '证明下载失败，请稍后再试')
           return false
         },
