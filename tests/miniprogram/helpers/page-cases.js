@@ -36,7 +36,7 @@ const EXPECTED = {
   'packageStaff/pages/dispatch/index': { user: 'staff', query: { id: '601' }, order: ['dispatch', 'cancel'], text: ['选择服务队', '松阳社区志愿服务队'] },
   'packageStaff/pages/offering-review/index': { user: 'staff', pendingOfferings: true, text: ['陪老人去医院看病', '通过', '不通过'] },
   'packageStaff/pages/rating-review/index': { user: 'staff', text: ['小家电上门维修', '约好上午，下午才来', '记录回访'] },
-  'packageStaff/pages/stats/index': { user: 'staff', text: ['受理量', '120', '66.7%', '95.0%', '1小时35分钟'] },
+  'packageStaff/pages/stats/index': { user: 'staff', text: ['受理量', '120', '66.7%', '95.0%', '1小时35分钟', '积分超市兑换'] },
   'packageStaff/pages/scan/index': { user: 'staff', text: ['扫一扫'] },
   'packageStaff/pages/call-create/index': { user: 'staff', text: ['活动名称', '发布吹哨'] },
   'packageVolunteer/pages/service-record/index': { user: 'volunteer', text: ['8.5', '防汛巡查', '2小时30分钟', '5 星', 'K7Q2M9XA4TB8WRCE'] },
