@@ -9,6 +9,7 @@ const PAGES = {
   orderDetail: '/pages/orders/detail/index',
   profile: '/pages/me/profile/index',
   joinTeam: '/pages/me/join-team/index',
+  privacy: '/pages/me/privacy/index',
   devSettings: '/pages/me/dev/index',
   offeringDetail: '/packageResident/pages/offering-detail/index',
   orderCreate: '/packageResident/pages/order-create/index',

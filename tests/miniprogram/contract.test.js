@@ -142,6 +142,10 @@ const INTERACTIONS = {
     await page.instance.onReadAll()
   },
   'pages/me/profile/index': page => page.instance.onSave(),
+  'pages/me/privacy/index': async page => {
+    await page.instance.onExport()
+    await page.instance.onRemove()
+  },
   'packageVolunteer/pages/tasks/index': page => page.instance.onTab({ currentTarget: { dataset: { key: 'accepted' } } }),
   'packageVolunteer/pages/points/index': async page => {
     await page.instance.onReachBottom()

@@ -21,6 +21,7 @@ const EXPECTED = {
   'pages/orders/detail/index': { query: { id: '501' }, text: ['待接单', '请尽快联系居民', '办理进度'] },
   'pages/me/profile/index': { text: ['所在社区', '松阳社区'] },
   'pages/me/join-team/index': { text: ['请输入邀请码'] },
+  'pages/me/privacy/index': { text: ['导出我的数据', '注销账号', '仍会保留'] },
   'pages/me/dev/index': { text: ['demo-resident-sy-1', 'demo-staff-sy', '127.0.0.1:5000'] },
   'packageResident/pages/offering-detail/index': { query: { id: '101' }, text: ['陪老人去医院看病', '预约这项服务'] },
   'packageResident/pages/order-create/index': { query: { offering_id: '101' }, text: ['陪老人去医院看病', '说说您的需要', '陪医'] },

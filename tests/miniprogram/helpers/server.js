@@ -15,6 +15,12 @@ function serveFixtures(wx, user) {
     .on('GET', '/me', me)
     .on('PATCH', '/me', req => Object.assign({}, me, req.body))
     .on('POST', '/me/phone', Object.assign({}, me, { phone: '138****1234' }))
+    .on('GET', '/me/export', {
+      profile: { id: me.id, nickname: me.nickname, real_name: me.real_name, phone: '13812341234' },
+      orders: fixture('orders').items, ratings: [], points: [], messages: [], signups: [], redemptions: [],
+      exported_at: '2024-05-06T02:30:00+00:00',
+    })
+    .on('DELETE', '/me', { __response: true, statusCode: 204, data: '' })
     .on('GET', '/categories', fixture('categories'))
     .on('GET', '/areas', {
       items: [
