@@ -64,7 +64,7 @@ describe('我的服务记录', () => {
 
   test('an earlier certificate opens again; a refusal is said in Chinese and opens nothing', async () => {
     const page = await renderPage(RECORD, {})
-    expect(text(page)).toContain('核验码 K7Q2M9XA4TB8WRCE')
+    expect(text(page)).toContain('8.5 小时 · 2024-04-13 开具')
     page.querySelector('.open-cert').dispatchEvent('tap')
     await flush()
     expect(wx.openDocument).toHaveBeenCalledTimes(1)

@@ -40,7 +40,7 @@ const EXPECTED = {
   'packageStaff/pages/stats/index': { user: 'staff', text: ['受理量', '120', '66.7%', '95.0%', '1小时35分钟', '积分超市兑换'] },
   'packageStaff/pages/scan/index': { user: 'staff', text: ['扫一扫'] },
   'packageStaff/pages/call-create/index': { user: 'staff', text: ['活动名称', '发布吹哨'] },
-  'packageVolunteer/pages/service-record/index': { user: 'volunteer', text: ['8.5', '防汛巡查', '2小时30分钟', '5 星', 'K7Q2M9XA4TB8WRCE'] },
+  'packageVolunteer/pages/service-record/index': { user: 'volunteer', text: ['8.5', '防汛巡查', '2小时30分钟', '5 星', '2024-01-01 至 2024-04-12'] },
   'packageVolunteer/pages/rewards/index': { user: 'volunteer', text: ['35', '洗衣液（2 公斤）', '积分不足', '已兑完'] },
   'packageVolunteer/pages/redemptions/index': { user: 'volunteer', text: ['洗衣液（2 公斤）', '1234 5678', '待领取', '已领取'] },
   'packageStaff/pages/fulfil/index': { user: 'staff', query: { code: '12345678' }, text: ['张明', '洗衣液（2 公斤）', '确认核销'] },
