@@ -36,7 +36,7 @@ Component({
       return Object.assign({}, reward, {
         soldOut,
         short,
-        stockText: soldOut ? '已兑完' : '剩 ' + reward.stock + ' 件',
+        stockText: soldOut ? '' : '剩 ' + reward.stock + ' 件',
         buttonText: soldOut ? '已兑完' : short ? '积分不足' : '兑换',
       })
     },
