@@ -518,3 +518,18 @@ def test_service_hours_export(page, live_server, demo, tmp_path):
     download_info.value.save_as(path)
     rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
     assert "姓名" in rows[0] and len(rows) == 1
+
+
+def test_an_admin_puts_rewards_only_on_a_communitys_shelf(page, live_server, demo):
+    """Does the county admin's 上架 form offer the communities only (the shelf is a community's), and list
+    every community's rewards under the county?"""
+    dev_login(page, live_server, "demo-admin")
+    page.wait_for_selector("#content[data-view=dispatch]")
+    page.click("a[data-nav=rewards]")
+    page.wait_for_selector("#reward-form")
+    options = page.eval_on_selector_all("#reward-form select[name=area_id] option", "els => els.map(e => e.textContent)")
+    assert options == ["松阳社区", "青山社区"]
+    page.select_option("#reward-form select[name=area_id]", label="青山社区")
+    page.fill("#reward-form input[name=name]", "抽纸（一提）")
+    page.click("#reward-submit")
+    page.wait_for_selector("#rewards-table >> text=青山社区")
