@@ -533,3 +533,29 @@ def test_an_admin_puts_rewards_only_on_a_communitys_shelf(page, live_server, dem
     page.fill("#reward-form input[name=name]", "抽纸（一提）")
     page.click("#reward-submit")
     page.wait_for_selector("#rewards-table >> text=青山社区")
+
+
+def test_the_lived_in_demo_at_first_look(page, live_server, demo, app):
+    """After the demo's three months (app/demo_history.py), does a newcomer's first look at the console show the
+    product at work: overdue orders on the board, low ratings to call back, the shelf, redemptions in every status?"""
+    with app.app_context():
+        from app.demo_history import seed_history
+
+        seed_history()
+    dev_login(page, live_server)
+    page.wait_for_selector("#dispatch-table tr.overdue")
+    shot(page, "30-lived-in-dispatch")
+    page.click("a[data-nav=ratings]")
+    page.wait_for_selector("#ratings-table tbody tr")
+    page.click("a[data-nav=rewards]")
+    page.wait_for_selector("#rewards-table")
+    assert page.locator("#rewards-table tbody tr").count() == 5
+    assert "已下架" in page.inner_text("#rewards-table") and "已兑完" in page.inner_text("#rewards-table")
+    page.click("a[data-nav=redemptions]")
+    page.wait_for_selector("#redemptions-table tbody tr")
+    shown = page.inner_text("#redemptions-table")
+    assert all(word in shown for word in ("待领取", "已领取", "已取消"))
+    shot(page, "31-lived-in-redemptions")
+    page.click("a[data-nav=stats]")
+    page.wait_for_selector(".card[data-figure=受理量]")
+    shot(page, "32-lived-in-dashboard")
