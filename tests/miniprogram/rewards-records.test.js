@@ -93,6 +93,7 @@ describe('积分超市', () => {
     const page = await renderPage(REWARDS, {})
     const items = page.instance.data.items
     expect(page.instance.data.balance).toBe(35)
+    expect(server.calls('GET', '/rewards')[0].query).toEqual({ limit: '20', active: 'true' }) // staff too: on sale only
     expect(items.map(i => [i.name, i.buttonText])).toEqual([
       ['洗衣液（2 公斤）', '兑换'], ['大米（5 斤）', '积分不足'], ['老年人上门理发券', '已兑完'],
     ])

@@ -24,7 +24,8 @@ Component({
     },
 
     fetchPage(cursor) {
-      return rewardsService.listRewards({ limit: 20, cursor }, { showError: false }).then(page => {
+      // On sale only: staff, who also see those taken off the shelf, use this page as anyone else does.
+      return rewardsService.listRewards({ limit: 20, active: true, cursor }, { showError: false }).then(page => {
         if (page.balance !== undefined) this.setData({ balance: page.balance })
         return page
       })
