@@ -145,7 +145,7 @@ def _at(now: datetime, days: float, hour: int = 9) -> datetime:
 @contextmanager
 def _back_in_time():
     """Steps run with the clock frozen where they happened; the clock (and rate limits) as they were after."""
-    frozen, limits = clock._frozen, current_app.config["RATELIMIT_ENABLED"]
+    frozen, limits = clock.frozen_at(), current_app.config["RATELIMIT_ENABLED"]
     current_app.config["RATELIMIT_ENABLED"] = False  # the story is not a user racing the limits
     try:
         yield
