@@ -464,8 +464,9 @@ def test_rewards_shelf_redemptions_and_fulfilment(page, live_server, demo, clien
     other = client.post(f"/api/v1/rewards/{reward_id}/redeem", headers=demo.headers("vol2")).get_json()
     page.click("a[data-nav=redemptions]")
     page.wait_for_selector(f"#redemptions-table tr[data-redemption-id='{other['id']}']")
-    page.fill("#fulfil-form input[name=code]", "00000000")
-    page.click("#fulfil-form button[type=submit]")
+    until(page, "document.activeElement && document.activeElement.name === 'code'")  # a USB scanner types here
+    page.keyboard.type("00000000")
+    page.keyboard.press("Enter")
     page.wait_for_selector("#fulfil-result >> text=没有找到")
     page.fill("#fulfil-form input[name=code]", mine["code"])
     page.click("#fulfil-form button[type=submit]")
