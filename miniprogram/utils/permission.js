@@ -8,12 +8,15 @@ const log = require('./log')
 const SETTINGS_NAMES = {
   photos: '「照片」或「相册」和「摄像头」',
   clipboard: '「剪切板」',
+  copyData: '「剪切板」',
   phone: '「手机号」',
 }
 
 const WHAT = {
   photos: '选择照片',
   clipboard: '复制邀请码',
+  copyData: '复制导出的数据',
+  shareFile: '发送数据文件',
   phone: '绑定手机号',
 }
 
