@@ -1,7 +1,8 @@
 """What request lines may say in a log: no phone numbers, no console ticket ids.
 
 A phone number in a query string (`/users?q=13812345678`, an order search) is shown masked (`138****5678`),
-as the API shows it; a 扫码登录 ticket id in a path (`/auth/console-tickets/<ticket>/…`) becomes `***`, since
+as the API shows it; a 扫码登录 ticket id in a path (`/auth/console-tickets/<ticket>/…`, the console's QR image
+and landing page) becomes `***`, since
 whoever reads the log must not be able to collect a staff member's login with it. gunicorn's access log uses
 `RedactingLogger` (gunicorn.conf.py: logger_class); the development server's request lines pass through
 `RedactingFilter` (create_app).
@@ -12,7 +13,7 @@ import re
 from gunicorn.glogging import Logger
 
 PHONE = re.compile(r"(?<!\d)((?:86)?1[3-9]\d)\d{4}(\d{4})(?!\d)")
-TICKET = re.compile(r"(/auth/console-tickets/)[^/?#\s\"]+")
+TICKET = re.compile(r"(/auth/console-tickets/|/console/qr/|/console/login/)[A-Za-z0-9_-]+")
 
 
 def redact(text):

@@ -494,6 +494,8 @@ def test_a_chunked_json_body_is_held_to_the_json_limit(demo, client, app):
     ("POST /api/v1/auth/console-tickets/AbC-d_12/approve HTTP/1.1",
      "POST /api/v1/auth/console-tickets/***/approve HTTP/1.1"),
     ("POST /api/v1/auth/console-tickets HTTP/1.1", "POST /api/v1/auth/console-tickets HTTP/1.1"),
+    ("GET /console/qr/AbC-d_12.svg HTTP/1.1", "GET /console/qr/***.svg HTTP/1.1"),
+    ("GET /console/login/AbC-d_12 HTTP/1.1", "GET /console/login/*** HTTP/1.1"),
     ("GET /api/v1/orders/123456789012 HTTP/1.1", "GET /api/v1/orders/123456789012 HTTP/1.1"),
 ])
 def test_request_lines_are_redacted(line, logged):

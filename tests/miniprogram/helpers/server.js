@@ -51,6 +51,9 @@ function serveFixtures(wx, user) {
     .on('POST', '/calls/{id}/close', {})
     .on('POST', '/attachments', { id: 'f00dcafe', content_type: 'image/jpeg', size: 1024 })
     .on('GET', '/attachments/{id}', 'binary')
+    .on('GET', '/auth/console-tickets/{ticket}/info', () => ({
+      created_at: '2026-12-03T05:50:00+00:00', ip: '203.0.113.7', browser: 'Chrome 131（Windows）',
+    }))
     .on('POST', '/auth/console-tickets/{ticket}/approve', req => ({ ticket: req.params.ticket, status: 'approved' }))
   return wx.__server
 }
