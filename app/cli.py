@@ -1,4 +1,4 @@
-"""flask commands: seed-demo, grant-role, gen-data, backup, worker, prune-outbox, labels."""
+"""flask commands: seed-demo, grant-role, gen-data, backup, worker, prune-outbox, prune-uploads, labels."""
 from pathlib import Path
 
 import click
@@ -105,6 +105,19 @@ def prune_outbox_command():
                f"{current_app.config['NOTIFY_KEEP_DAYS']} days (the in-app messages stay)")
 
 
+@click.command("prune-uploads")
+@with_appcontext
+def prune_uploads_command():
+    """Delete uploads nothing refers to (no order, no reward) after UPLOAD_ORPHAN_HOURS (`flask worker` does it
+    at start and then every PRUNE_EVERY_HOURS)."""
+    from flask import current_app
+
+    from app.attachments.service import delete_unreferenced
+
+    click.echo(f"uploads deleted: {delete_unreferenced()} that nothing referred to for "
+               f"{current_app.config['UPLOAD_ORPHAN_HOURS']:g} hours")
+
+
 @click.group("labels")
 def labels_group():
     """The clients' label files, generated from the server's enums (app/labels.py)."""
@@ -134,5 +147,5 @@ def labels_check_command():
 
 def register(app: Flask) -> None:
     for command in (seed_demo_command, grant_role_command, gen_data_command, backup_command, worker_command,
-                    prune_outbox_command, labels_group):
+                    prune_outbox_command, prune_uploads_command, labels_group):
         app.cli.add_command(command)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from flask import current_app
 
+from app.attachments.service import delete_unreferenced as delete_unreferenced_uploads
 from app.extensions import db
 from app.notifications.delivery import deliver_pending, prune_outbox, worker_name
 from app.supervision.service import supervise
@@ -30,14 +31,16 @@ def run_pass(worker: str | None = None, should_stop: Callable[[], bool] = lambda
 
 
 def prune_when_due(next_at: float) -> float:
-    """Prune the outbox if its time has come (at start, then every PRUNE_EVERY_HOURS); the next time."""
+    """Prune the outbox and delete unused uploads if their time has come (at start, then every
+    PRUNE_EVERY_HOURS); the next time."""
     now = time.monotonic()
     if now < next_at:
         return next_at
     try:
         pruned = prune_outbox()
+        delete_unreferenced_uploads()
     except Exception:  # never in the way of delivery: log it and try again in an hour
-        log.exception("outbox prune failed")
+        log.exception("outbox or upload prune failed")
         db.session.rollback()
         return now + 3600
     if pruned:
