@@ -1,7 +1,7 @@
 """console tickets bound to the browser that made them: poll_secret_hash, ip, browser; expires_at indexed
 
 Revision ID: 0010_abuse_limits
-Revises: 0009
+Revises: 0011_pipl_rights
 Create Date: 2026-12-03 13:50:00
 
 A ticket is polled with the secret only its browser holds (app/auth/service.py), the approval screen shows
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010_abuse_limits'
-down_revision = '0009'
+down_revision = '0011_pipl_rights'
 branch_labels = None
 depends_on = None
 
