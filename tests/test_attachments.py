@@ -273,3 +273,33 @@ def test_uploads_nothing_refers_to_are_deleted_after_24_hours(demo, client, app)
             assert set(db.session.scalars(db.select(Attachment.id))) == {on_order, reward_photo}
     finally:
         clock.freeze(None)
+
+
+def test_a_chunked_upload_is_read_like_any_other(demo, client):
+    """Is a multipart upload sent chunked (no Content-Length) stored like one with it, and one over 6 MB a 413?"""
+    def chunked(data: bytes):
+        boundary = "----sqwd-test"
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n"
+                "Content-Type: image/jpeg\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        return client.post("/api/v1/attachments", input_stream=BytesIO(body),
+                           headers={**demo.headers("resident"), "Transfer-Encoding": "chunked",
+                                    "Content-Type": f"multipart/form-data; boundary={boundary}"},
+                           environ_overrides={"wsgi.input_terminated": True})
+
+    stored = chunked(JPEG)
+    assert stored.status_code == 201, stored.get_json()
+    assert stored.get_json()["content_type"] == "image/jpeg"
+    assert chunked(JPEG + b"\x00" * (6 * MB)).status_code == 413
+
+
+@pytest.mark.parametrize(("mode", "kind"), [("I;16", "PNG"), ("CMYK", "JPEG"), ("P", "PNG"), ("LA", "PNG"),
+                                            ("1", "JPEG"), ("RGBA", "WEBP"), ("L", "WEBP")])
+def test_pictures_of_every_mode_are_written_again(demo, client, mode, kind):
+    """Are 16-bit, CMYK, palette, grey and transparent pictures stored (converted where the format needs it),
+    never a 500?"""
+    data = BytesIO()
+    Image.new(mode, (5, 4)).save(data, kind)
+    response = upload(client, demo.headers("resident"), data.getvalue(), f"a.{kind.lower()}")
+    assert response.status_code == 201, response.get_json()
+    served = client.get(response.get_json()["url"], headers=demo.headers("resident")).data
+    assert Image.open(BytesIO(served)).format == kind

@@ -43,7 +43,7 @@ def storage_path(attachment_id: str) -> Path:
 
 def clean_image(data: bytes) -> tuple[bytes, str]:
     """The picture written again by Pillow, upright, at most MAX_SIDE on its longest side, without metadata;
-    and its content type. 422 when the bytes are not a JPEG, PNG or WebP image."""
+    and its content type. 422 when the bytes are not a JPEG, PNG or WebP image Pillow can read whole."""
     try:
         with Image.open(io.BytesIO(data)) as opened:
             kind = opened.format
@@ -53,10 +53,15 @@ def clean_image(data: bytes) -> tuple[bytes, str]:
                 raise ValidationFailed({"file": ["图片尺寸太大"]})
             image = ImageOps.exif_transpose(opened)  # EXIF orientation applied, as it is about to be dropped
             image.load()
+        return _written_again(image, kind), FORMATS[kind]
     except ValidationFailed:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError):
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError,
+            KeyError, TypeError):  # what Pillow raises for bytes it cannot make a picture of
         raise ValidationFailed({"file": [NOT_AN_IMAGE]}) from None
+
+
+def _written_again(image: Image.Image, kind: str) -> bytes:
     if image.width > MAX_SIDE or image.height > MAX_SIDE:
         image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     # Keep only what drawing the pixels needs (a palette's transparent colour), nothing that describes them.
@@ -74,7 +79,7 @@ def clean_image(data: bytes) -> tuple[bytes, str]:
         if image.mode not in ("RGB", "RGBA"):
             image = image.convert("RGBA" if "A" in image.mode or "transparency" in image.info else "RGB")
         image.save(out, "WEBP", quality=85)
-    return out.getvalue(), FORMATS[kind]
+    return out.getvalue()
 
 
 def stored_bytes(user_id: int) -> int:
