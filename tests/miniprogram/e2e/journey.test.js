@@ -20,9 +20,9 @@ const OPENIDS = {
   neighbour: 'demo-resident-sy-2',
 }
 
-// A 2×2 PNG: the server decodes and re-encodes every upload.
+// A 2×2 PNG (made by Pillow): the server decodes and re-encodes every upload, so it must be a real picture.
 const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGM8ISfHwMDAxMDAwMDAAAANBAEIfXHKZgAAAABJRU5ErkJggg==',
   'base64',
 )
 
