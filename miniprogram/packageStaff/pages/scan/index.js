@@ -3,6 +3,7 @@ const careBehavior = require('../../../behaviors/care')
 const consoleService = require('../../../services/console')
 const { toast } = require('../../../utils/request')
 const { confirm } = require('../../../utils/dialog')
+const { explainFailure } = require('../../../utils/permission')
 const { formatTime } = require('../../../utils/format')
 
 function ask(content) {
@@ -39,10 +40,8 @@ Component({
           onlyFromCamera: true,
           scanType: ['qrCode'],
           success: res => resolve(this.approve(res.result)),
-          fail: res => {
-            if (!(res && res.errMsg && res.errMsg.indexOf('cancel') >= 0)) toast('没有扫到二维码，请再试一次')
-            resolve()
-          },
+          // A cancel says nothing; a refused camera says how to allow it.
+          fail: res => explainFailure('camera', res).then(() => resolve()),
         })
       })
     },
