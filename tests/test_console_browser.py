@@ -353,7 +353,8 @@ def test_staff_post_an_activity_and_confirm_every_check_in(page, live_server, de
     page.wait_for_selector(".toast >> text=志愿活动已发布")
     page.wait_for_selector("#call-detail")
     call_id = int(page.evaluate("location.hash").rsplit("/", 1)[1])
-    for who in ("resident", "resident2", "vol2"):  # an activity is open to anyone in the area
+    # An activity is open to anyone in the area, the staff member who posted it too.
+    for who in ("resident", "resident2", "vol2", "staff_sy"):
         assert client.post(f"/api/v1/calls/{call_id}/signup", headers=demo.headers(who)).status_code == 201
         assert client.post(f"/api/v1/calls/{call_id}/checkin", headers=demo.headers(who)).status_code == 200
 
@@ -365,13 +366,15 @@ def test_staff_post_an_activity_and_confirm_every_check_in(page, live_server, de
     page.wait_for_selector("#signups-table")
     page.select_option("#signup-filter", "checked_in")
     page.wait_for_selector("#signups-table tr[data-status=checked_in] >> nth=2")
-    page.click("#confirm-all")
+    mine = page.locator(f"#signups-table tr[data-user-id='{demo.user_ids['staff_sy']}']")
+    assert "需其他工作人员确认" in mine.inner_text() and mine.locator("button").count() == 0
+    page.click("#confirm-all")  # everyone's but the staff member's own (no self-awarded points)
     page.wait_for_selector(".toast >> text=已确认 3 人签到")
     page.wait_for_selector("#signups-table tr[data-status=confirmed] >> nth=2")
     assert "已确认签到 3" in page.inner_text("#call-detail")
-    listed = client.get("/api/v1/calls", headers=demo.headers("staff_sy"),
+    listed = client.get("/api/v1/calls", headers=demo.headers("admin"),
                         query_string={"awaiting_confirmation": "true"}).get_json()["items"]
-    assert call_id not in [c["id"] for c in listed]
+    assert call_id in [c["id"] for c in listed]  # the staff member's own check-in waits for someone else
 
 
 def test_party_register_figures_and_export(page, live_server, demo, client, tmp_path):

@@ -104,7 +104,10 @@ export default function viewCall(content, id) {
 
     function signupRow(signup) {
       const cell = h('td', {})
-      if (signup.status === 'checked_in' || signup.status === 'signed_up') {
+      const mine = signup.user_id === session.me?.id // no one confirms their own check-in (no self-awarded points)
+      if (mine && (signup.status === 'checked_in' || signup.status === 'signed_up')) {
+        cell.appendChild(h('span', { class: 'muted' }, '需其他工作人员确认'))
+      } else if (signup.status === 'checked_in' || signup.status === 'signed_up') {
         const checkedIn = signup.status === 'checked_in'
         const button = h('button', { class: 'btn btn-small' + (checkedIn ? ' btn-primary' : ''), type: 'button',
           title: checkedIn ? null : '志愿者未在手机上签到、但已到场时使用' }, CALL_ACTION.confirm)
@@ -137,7 +140,8 @@ export default function viewCall(content, id) {
     async function confirmEveryCheckIn(button) {
       button.disabled = true
       try {
-        const waiting = await getAll(`/calls/${call.id}/signups`, { status: 'checked_in' }, 20)
+        const waiting = (await getAll(`/calls/${call.id}/signups`, { status: 'checked_in' }, 20))
+          .filter(signup => signup.user_id !== session.me?.id)
         if (!waiting.length) {
           toast('没有待确认的签到')
           return
