@@ -46,13 +46,14 @@ def _unmasked(phone: str | None) -> bool:
 def order_viewed(viewer: Viewer, order: dict) -> None:
     """Log a presented order (GET /orders/{id}) if it handed staff, an admin or a grid worker someone else's
     unmasked phone or address; committed at once (the detail is a read)."""
-    if order["requester_id"] == viewer.id or not viewer.has_role(AREA_ROLES):
+    viewer_id = viewer.id  # read before the commit below expires the user (no SELECT to refresh it)
+    if order["requester_id"] == viewer_id or not viewer.has_role(AREA_ROLES):
         return
     behalf = order.get("on_behalf_of")
     if not (_unmasked(order.get("contact_phone")) or (behalf and _unmasked(behalf.get("phone")))):
         return
     _write_apart()
-    db.session.add(PiiAccess(at=clock.now(), viewer_id=viewer.id, order_id=order["id"], area_id=order["area_id"],
+    db.session.add(PiiAccess(at=clock.now(), viewer_id=viewer_id, order_id=order["id"], area_id=order["area_id"],
                              subject_user_id=None if behalf else order["requester_id"], what="order_detail",
                              ip=_ip()))
     db.session.commit()
@@ -72,9 +73,10 @@ def users_seen(viewer: Viewer, what: str, subjects: list[tuple[int, int]]) -> No
 def select_seen(viewer: Viewer, what: str, subjects) -> None:
     """Log the subjects of an export in one INSERT … SELECT: `subjects` selects (subject_user_id, order_id,
     area_id) rows; committed before the file is written."""
+    viewer_id = viewer.id
     _write_apart()
     subject, order, area = list(subjects.subquery().c)
-    rows = select(literal(clock.now(), PiiAccess.at.type), literal(viewer.id, Integer), subject, order, area,
+    rows = select(literal(clock.now(), PiiAccess.at.type), literal(viewer_id, Integer), subject, order, area,
                   literal(what, String), literal(_ip(), String))
     db.session.execute(insert(PiiAccess).from_select(
         ["at", "viewer_id", "subject_user_id", "order_id", "area_id", "what", "ip"], rows))
