@@ -9,14 +9,16 @@ from app.extensions import db
 
 
 @click.command("seed-demo")
+@click.option("--no-history", is_flag=True, help="the world and its accounts only, without the last three months")
 @with_appcontext
-def seed_demo_command():
+def seed_demo_command(no_history: bool):
     """Load the demo world (county, town, two communities, users, teams, offerings) and its last three months."""
     from app.demo import seed_demo
     from app.demo_history import seed_history
 
     ids = seed_demo()
-    added = seed_history()  # orders, calls, rewards and redemptions of the last three months (app/demo_history.py)
+    # orders, calls, rewards and redemptions of the last three months (app/demo_history.py)
+    added = {} if no_history else seed_history()
     click.echo(f"demo world ready: {ids}; added {added}")
 
 

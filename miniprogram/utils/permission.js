@@ -8,6 +8,7 @@ const log = require('./log')
 const SETTINGS_NAMES = {
   photos: '「照片」或「相册」和「摄像头」',
   clipboard: '「剪切板」',
+  copyData: '「剪切板」',
   phone: '「手机号」',
   camera: '「摄像头」',
   subscribe: '「通知管理」里的订阅消息',
@@ -16,6 +17,8 @@ const SETTINGS_NAMES = {
 const WHAT = {
   photos: '选择照片',
   clipboard: '复制邀请码',
+  copyData: '复制导出的数据',
+  shareFile: '发送数据文件',
   phone: '绑定手机号',
   camera: '扫码',
   subscribe: '给您发办理进度提醒',

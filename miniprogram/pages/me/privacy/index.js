@@ -82,7 +82,13 @@ Component({
               toast('已保存到小程序文件：' + FILE_NAME)
               return resolve()
             }
-            wx.shareFileMessage({ filePath, fileName: FILE_NAME, complete: () => resolve() })
+            wx.shareFileMessage({
+              filePath,
+              fileName: FILE_NAME,
+              success: () => resolve(true),
+              // A cancel says nothing; the privacy guide not agreed, or a refusal, is explained.
+              fail: res => explainFailure('shareFile', res).then(() => resolve(false)),
+            })
           },
           fail: err => {
             log.warn('export writeFile', err)
@@ -97,9 +103,9 @@ Component({
       if (!this.exported) return Promise.resolve(false)
       return new Promise(resolve => {
         wx.setClipboardData({
-          data: this.text(), // WeChat says 内容已复制
+          data: this.text(),  // WeChat itself says 内容已复制
           success: () => resolve(true),
-          fail: res => explainFailure('clipboard', res).then(() => resolve(false)),
+          fail: res => explainFailure('copyData', res).then(() => resolve(false)),
         })
       })
     },
