@@ -20,9 +20,9 @@ const OPENIDS = {
   neighbour: 'demo-resident-sy-2',
 }
 
-// A 2×2 PNG: the server decodes and re-encodes every upload.
+// A 2×2 PNG (made by Pillow): the server decodes and re-encodes every upload, so it must be a real picture.
 const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGM8ISfHwMDAxMDAwMDAAAANBAEIfXHKZgAAAABJRU5ErkJggg==',
   'base64',
 )
 
@@ -197,6 +197,59 @@ describe('a refused phone code on the real server', () => {
     expect([401, 422]).toContain(binds[0].statusCode) // 422 on `code` once the server tells the two apart
     expect(me.instance.data.phoneError).toMatch(/请再点一次「一键绑定手机号」$/)
     expect(text(me)).toContain('请再点一次「一键绑定手机号」')
+  })
+})
+
+describe('积分超市, 核销 and the certificate on the real server', () => {
+  // After the journey the volunteer has served and been rated: points to spend, hours to certify.
+  const state = {}
+
+  test('兑换: staff stock a reward, the volunteer redeems it, staff hand it over against the code', async () => {
+    let wx = phone('staff')
+    const request = require('../../../miniprogram/utils/request')
+    state.reward = await request.request({
+      url: '/rewards', method: 'POST', showError: false,
+      data: { area_id: server.ids['松阳社区'], name: '环保购物袋', points: 10, stock: 3, description: '党群服务中心领取' },
+    })
+    await settle(wx)
+
+    wx = phone('volunteer')
+    const shelf = await open(wx, 'packageVolunteer/pages/rewards/index', {})
+    const before = shelf.instance.data.balance
+    expect(before).toBeGreaterThanOrEqual(10)
+    const redemption = await tap(wx, shelf.instance.onRedeem({ currentTarget: { dataset: { id: state.reward.id } } }))
+    expect(redemption.status).toBe('pending')
+    expect(shelf.instance.data.balance).toBe(before - 10)
+    const mine = await open(wx, 'packageVolunteer/pages/redemptions/index', {})
+    const shown = mine.instance.data.items.find(item => item.id === redemption.id)
+    expect(shown.code).toMatch(/^\d{8}$/)
+    expect(shown.bars).toHaveLength(43)
+    expectNoFailures(wx)
+
+    wx = phone('staff')
+    const desk = await open(wx, 'packageStaff/pages/fulfil/index', { code: shown.code })
+    expect(desk.instance.data.redemption.user_name).toBeTruthy()
+    const fulfilled = await tap(wx, desk.instance.onFulfil())
+    expect(fulfilled.status).toBe('fulfilled')
+    expectNoFailures(wx)
+
+    wx = phone('volunteer')
+    const after = await open(wx, 'packageVolunteer/pages/redemptions/index', {})
+    expect(after.instance.data.items.find(item => item.id === redemption.id).statusText).toBe('已领取')
+  })
+
+  test('志愿服务记录证明: the volunteer issues one, and the phone gets the PDF to open', async () => {
+    const wx = phone('volunteer')
+    await tap(wx, require('../../../miniprogram/services/me').updateMe({ real_name: '张明' }))
+    const record = await open(wx, 'packageVolunteer/pages/service-record/index', {})
+    expect(record.instance.data.record.services).toBeGreaterThanOrEqual(1)
+    expect(record.instance.data.record.total_minutes).toBeGreaterThan(0)
+    const opened = await tap(wx, record.instance.onIssue())
+    expect(opened).toBe(true)
+    const file = wx.openDocument.mock.calls[0][0].filePath
+    expect(fs.readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-')
+    expect(record.instance.data.certificates).toHaveLength(1)
+    expectNoFailures(wx)
   })
 })
 

@@ -109,7 +109,10 @@ Component({
     loadCertificates() {
       return recordsService.myCertificates({ limit: 5 }, { showError: false }).then(
         res => this.setData({ certificates: this.decorateCertificates(res.items) }),
-        () => this.setData({ certificates: [] }),
+        err => {
+          log.warn('service-record: certificates', err && err.message) // the list is extra: the page stands without it
+          this.setData({ certificates: [] })
+        },
       )
     },
 
@@ -168,8 +171,8 @@ Component({
             fileType: 'pdf',
             showMenu: true,
             success: () => resolve(true),
-            fail: err => {
-              log.warn('openDocument', err)
+            fail: res => {
+              log.warn('service-record: openDocument', res && res.errMsg)
               toast('无法打开证明文件，请稍后再试')
               resolve(false)
             },

@@ -103,7 +103,7 @@ Component({
       if (!this.exported) return Promise.resolve(false)
       return new Promise(resolve => {
         wx.setClipboardData({
-          data: this.text(),  // WeChat itself says 内容已复制
+          data: this.text(), // WeChat itself says 内容已复制
           success: () => resolve(true),
           fail: res => explainFailure('copyData', res).then(() => resolve(false)),
         })
