@@ -134,6 +134,29 @@ def wechat_app(app, database_url, fake_wechat):
 
 
 @pytest.fixture
+def make_limited_app(app, database_url):
+    """Make an app on `app`'s database (so `demo` and its tokens work there) with rate limits on, counted in
+    memory, and these settings."""
+    from app.extensions import limiter
+
+    made = []
+
+    def make(**overrides):
+        limited = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_DIR=app.config["UPLOAD_DIR"],
+                             RATELIMIT_ENABLED=True, **overrides)
+        made.append(limited)
+        return limited
+
+    yield make
+    if made:
+        limiter.reset()
+    for limited in made:
+        with limited.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -17,11 +17,12 @@ const OPENIDS = {
   volunteer: 'demo-volunteer-sy-1',
   leader: 'demo-leader-sy',
   staff: 'demo-staff-sy',
+  neighbour: 'demo-resident-sy-2',
 }
 
-// A 2×2 PNG: the server decodes and re-encodes every upload.
+// A 2×2 PNG (made by Pillow): the server decodes and re-encodes every upload, so it must be a real picture.
 const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGM8ISfHwMDAxMDAwMDAAAANBAEIfXHKZgAAAABJRU5ErkJggg==',
   'base64',
 )
 
@@ -65,7 +66,7 @@ function expectNoFailures(wx) {
 
 beforeAll(async () => {
   server = await startServer()
-}, 60000)
+}, 130000)
 
 afterAll(async () => {
   if (server) await server.stop()
@@ -112,6 +113,11 @@ describe('the five-order journey on three phones against the real server', () =>
     expect(text(page)).toContain('周末陪老人复查')
     expect(page.instance.data.form.area_id).toBe(server.ids['松阳社区'])
     expect(page.instance.data.useBoundPhone).toBe(true)
+    // Another community is found by name on the server, without loading the county's list.
+    const picker = page.querySelector('#community')
+    const found = await tap(wx, picker.instance.search('青山'))
+    expect(found.map(area => area.name)).toEqual(['青山社区'])
+    expect(wx.__live.responses.filter(r => r.path === '/areas').map(r => new URL(r.url).searchParams.get('q'))).toEqual([null, '青山'])
     const photo = path.join(os.tmpdir(), 'mp-e2e-photo.png')
     fs.writeFileSync(photo, PNG)
     wx.chooseMedia.mockImplementation(o => Promise.resolve().then(() => o.success({ tempFiles: [{ tempFilePath: photo, size: PNG.length }] })))
@@ -177,6 +183,20 @@ describe('the five-order journey on three phones against the real server', () =>
     expect(order.status).toBe('rated')
     expect(order.events.map(e => e.action)).toEqual(['create', 'dispatch', 'accept', 'start', 'complete', 'rate', 'review'])
     expectNoFailures(wx)
+  })
+})
+
+describe('a refused phone code on the real server', () => {
+  test('is sent once, never again after a new login, and the page asks for a new tap', async () => {
+    const wx = phone('neighbour')
+    const me = await open(wx, 'pages/me/index/index', {})
+    wx.__live.responses.length = 0
+    await tap(wx, me.instance.onGetPhoneNumber({ detail: { code: 'spent-or-forged-code', errMsg: 'getPhoneNumber:ok' } }))
+    const binds = wx.__live.responses.filter(r => r.method === 'POST' && r.path === '/me/phone')
+    expect(binds).toHaveLength(1)
+    expect([401, 422]).toContain(binds[0].statusCode) // 422 on `code` once the server tells the two apart
+    expect(me.instance.data.phoneError).toMatch(/请再点一次「一键绑定手机号」$/)
+    expect(text(me)).toContain('请再点一次「一键绑定手机号」')
   })
 })
 

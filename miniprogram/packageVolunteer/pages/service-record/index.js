@@ -179,6 +179,7 @@ Component({
           })
         }),
         err => {
+          log.warn('certificate download', err)
           toast((err && err.message) || '证明下载失败，请稍后再试')
           return false
         },

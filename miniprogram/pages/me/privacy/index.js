@@ -6,6 +6,7 @@ const { toast } = require('../../../utils/request')
 const { formatTime } = require('../../../utils/format')
 const { ROLE_LABELS } = require('../../../utils/constants')
 const { explainFailure } = require('../../../utils/permission')
+const log = require('../../../utils/log')
 
 const SECTIONS = [
   ['orders', '订单'],
@@ -89,7 +90,8 @@ Component({
               fail: res => explainFailure('shareFile', res).then(() => resolve(false)),
             })
           },
-          fail: () => {
+          fail: err => {
+            log.warn('export writeFile', err)
             toast('保存失败，请用“复制全部内容”')
             resolve()
           },
@@ -101,7 +103,7 @@ Component({
       if (!this.exported) return Promise.resolve(false)
       return new Promise(resolve => {
         wx.setClipboardData({
-          data: this.text(),  // WeChat itself says 内容已复制
+          data: this.text(), // WeChat itself says 内容已复制
           success: () => resolve(true),
           fail: res => explainFailure('copyData', res).then(() => resolve(false)),
         })
