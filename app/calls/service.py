@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from app import clock
 from app.areas.models import Area, ids_along
 from app.areas.service import require_area
-from app.auth.viewer import STAFF_ROLES, Viewer, subtree_ids_select
+from app.auth.viewer import AREA_ROLES, STAFF_ROLES, Viewer, subtree_ids_select
 from app.calls.models import (ACTIVE_SIGNUPS, KIND_LABELS, SIGNUP_LABELS, STATUS_LABELS, Call, CallRecipient,
                               CallSignup)
 from app.calls.signals import call_changed
@@ -21,7 +21,6 @@ from app.teams.models import Team, TeamMember, team_categories
 from app.users.models import User
 
 # Staff and admins make and close calls; grid workers of the area may look at them too.
-SEE_ROLES = ("staff", "admin", "grid_worker")
 # A call is made for a community or a larger area; grids are chosen in its target.
 CALL_AREA_KINDS = ("county", "town", "community")
 # Volunteers may check in at the place from this long before the start until this long after it;
@@ -108,7 +107,7 @@ def _validated_target(area: Area, target: dict) -> dict:
 
 def related_area_ids(viewer: Viewer) -> list[int]:
     """The areas the viewer belongs to (home community, their teams', their grants') and all above them."""
-    paths = list(viewer.paths(SEE_ROLES))
+    paths = list(viewer.paths(AREA_ROLES))
     conditions = []
     if viewer.user.home_area_id is not None:
         conditions.append(Area.id == viewer.user.home_area_id)
@@ -127,8 +126,8 @@ def visibility(viewer: Viewer, related: list[int]):
     ]
     if related:
         conditions.append(Call.area_id.in_(related))
-    if viewer.has_role(SEE_ROLES):
-        conditions.append(Call.area_id.in_(viewer.area_ids_select(SEE_ROLES)))
+    if viewer.has_role(AREA_ROLES):
+        conditions.append(Call.area_id.in_(viewer.area_ids_select(AREA_ROLES)))
     return or_(*conditions)
 
 

@@ -4,7 +4,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.areas.models import Area
 from app.areas.service import require_area
-from app.auth.viewer import Viewer
+from app.auth.viewer import ADMIN_ROLES, AREA_ROLES, STAFF_ROLES, Viewer
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.points.models import PointsEntry
@@ -108,7 +108,7 @@ def grant_role(viewer: Viewer | None, user_id: int, role: str, area_id: int) -> 
 
 def revoke_role(viewer: Viewer, grant_id: int) -> None:
     grant = db.session.get(RoleGrant, grant_id)
-    if grant is None or not viewer.covers(grant.area.path, ("admin", "staff")):
+    if grant is None or not viewer.covers(grant.area.path, STAFF_ROLES):
         raise NotFound("找不到该授权")
     _check_may_grant(viewer, grant.role, grant.area)
     grant.user.token_version += 1  # their old tokens carried the old roles' trust
@@ -119,7 +119,7 @@ def revoke_role(viewer: Viewer, grant_id: int) -> None:
 def _check_may_grant(viewer: Viewer, role: str, area: Area) -> None:
     if role not in ROLES:
         raise ValidationFailed({"role": ["角色无效"]})
-    if viewer.covers(area.path, ("admin",)):
+    if viewer.covers(area.path, ADMIN_ROLES):
         return
     if role == "grid_worker" and viewer.covers(area.path, ("staff",)):
         return
@@ -128,8 +128,8 @@ def _check_may_grant(viewer: Viewer, role: str, area: Area) -> None:
 
 def users_in_scope(viewer: Viewer, q: str | None, limit: int, cursor_id: int | None) -> list[User]:
     """Users whose home, team or role lies in the viewer's areas (staff and admins only)."""
-    viewer.require_role(("staff", "admin", "grid_worker"))
-    area_ids = viewer.area_ids_select(("staff", "admin", "grid_worker"))
+    viewer.require_role(AREA_ROLES)
+    area_ids = viewer.area_ids_select(AREA_ROLES)
     in_scope = or_(
         User.home_area_id.in_(area_ids),
         User.id.in_(select(TeamMember.user_id).join(Team).where(Team.area_id.in_(area_ids))),
