@@ -37,7 +37,8 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             configure_engine(engine)
-    for name, listener in (("after_begin", _began), ("before_flush", _flushing), ("do_orm_execute", _executing)):
+    for name, listener in (("after_transaction_end", _ended), ("before_flush", _flushing),
+                           ("do_orm_execute", _executing)):
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)
     app.teardown_request(end_reads_with_commit)
@@ -110,8 +111,11 @@ def _client_cursor(cursor) -> bool:
 
 # --- the session: reads without a transaction, "this transaction wrote" ----------------------------
 
-def _began(session: Session, _transaction, _connection) -> None:
-    session.info[WROTE] = False
+def _ended(session: Session, transaction) -> None:
+    """The session's transaction ended (committed or rolled back): the next one has written nothing yet.
+    (Not at its beginning: a transaction's first statement may be a write, marked before it begins.)"""
+    if transaction.parent is None:
+        session.info[WROTE] = False
 
 
 def _executing(state) -> None:
@@ -149,5 +153,5 @@ def end_reads_with_commit(_exc=None) -> None:
     statements); one that wrote and was not committed is rolled back when the session is removed."""
     session = db.session()
     session.info.pop(READING, None)
-    if session.in_transaction() and not session.info.get(WROTE, True):
+    if session.in_transaction() and not session.info.get(WROTE):
         session.commit()

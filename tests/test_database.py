@@ -42,6 +42,22 @@ def test_the_session_knows_when_it_wrote(demo, app, method):
         assert db.session.get(Order, order_id).title != "改过"
 
 
+def test_a_first_statement_that_writes_is_known(demo, app):
+    """When a request's very first statement is a write and the request then fails, is the write rolled back
+    at its end (not taken for a read-only transaction and committed)?"""
+    from app.database import end_reads_with_commit
+
+    order_id = demo.create_order()["id"]
+    with app.test_request_context("/api/v1/orders", method="POST"):
+        db.session.remove()
+        db.session.execute(sa.update(Order).where(Order.id == order_id).values(title="不应保存"))
+        assert db.session.info[WROTE] is True
+        end_reads_with_commit(RuntimeError("failed"))
+        db.session.remove()
+    with app.app_context():
+        assert db.session.get(Order, order_id).title != "不应保存"
+
+
 def test_a_reading_request_that_writes_is_still_one_transaction(demo, app, database_url):
     """On PostgreSQL a GET reads without a transaction; does what it then writes still commit or roll back
     as one (BEGIN before its first write)?"""
