@@ -11,7 +11,9 @@ forgets every prepared statement at a ROLLBACK, and a transaction costs a BEGIN 
 - a request that reads (GET, HEAD, OPTIONS) runs its statements without a transaction, each its own
   snapshot; should it write after all, BEGIN is sent before its first write, and what it wrote is
   committed or rolled back as a request's transaction is;
-- a request whose transaction wrote nothing ends it with COMMIT, not ROLLBACK (same outcome).
+- a request commits once, at its end (`end_request_transaction`): operations flush and send their signals;
+  a refusal rolls back what was written, and a transaction that wrote nothing ends with COMMIT, not
+  ROLLBACK (same outcome).
 Whether the session wrote is known from its own events (a flush, an INSERT/UPDATE/DELETE run through it),
 never from the SQL text.
 """
@@ -41,6 +43,7 @@ def init_app(app: Flask) -> None:
                            ("do_orm_execute", _executing)):
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)
+    app.after_request(end_request_transaction)
     app.teardown_request(end_reads_with_commit)
 
 
@@ -112,8 +115,7 @@ def _client_cursor(cursor) -> bool:
 # --- the session: reads without a transaction, "this transaction wrote" ----------------------------
 
 def _ended(session: Session, transaction) -> None:
-    """The session's transaction ended (committed or rolled back): the next one has written nothing yet.
-    (Not at its beginning: a transaction's first statement may be a write, marked before it begins.)"""
+    """The session's transaction ended (committed or rolled back): the next one has written nothing yet."""
     if transaction.parent is None:
         session.info[WROTE] = False
 
@@ -148,9 +150,30 @@ def _reads_without_transaction(session: Session) -> bool:
             and session.get_bind().dialect.driver == "psycopg")
 
 
+def end_request_transaction(response):
+    """The one commit of a request (its operations only flush): an answer below 400 commits what the request
+    did; a refusal rolls back what it wrote (a transaction that wrote nothing commits all the same)."""
+    session = db.session()
+    if session.in_transaction():
+        if response.status_code < 400 or not session.info.get(WROTE):
+            session.commit()
+        else:
+            session.rollback()
+    return response
+
+
+def changed_one(statement, error: Exception) -> None:
+    """Run a conditional UPDATE that must change exactly one row (…WHERE status = …, version = …); `error`
+    (a 409) if it changed none: the row moved meanwhile, the database settled the race. Nothing is rolled
+    back here: the refusal ends the request, whose transaction is then rolled back."""
+    if db.session.execute(statement.execution_options(synchronize_session=False)).rowcount != 1:
+        raise error
+
+
 def end_reads_with_commit(_exc=None) -> None:
-    """At a request's end, a transaction that wrote nothing commits (psycopg then keeps its prepared
-    statements); one that wrote and was not committed is rolled back when the session is removed."""
+    """After a request (also one that failed, or a streamed answer that read on), a transaction that wrote
+    nothing commits (psycopg then keeps its prepared statements); one that wrote and was not committed is
+    rolled back when the session is removed."""
     session = db.session()
     session.info.pop(READING, None)
     if session.in_transaction() and not session.info.get(WROTE):

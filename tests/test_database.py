@@ -74,3 +74,46 @@ def test_a_reading_request_that_writes_is_still_one_transaction(demo, app, datab
     with app.app_context():
         order = db.session.get(Order, order_id)
         assert (order.title, order.version) == ("已保存", 2)
+
+
+def test_a_request_commits_once_at_its_end(demo, app, database_url):
+    """Does what a view wrote (flushed, never committed by it) stand when the answer is a success, and is it
+    rolled back when the answer is a refusal?"""
+    from app import create_app
+    from app.errors import Conflict
+
+    order_id = demo.create_order()["id"]
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_DIR=app.config["UPLOAD_DIR"])
+
+    def write(title: str, refuse: bool):
+        db.session.execute(sa.update(Order).where(Order.id == order_id).values(title=title))
+        if refuse:
+            raise Conflict("测试")
+        return {"ok": True}
+
+    app.add_url_rule("/test/kept", "kept", lambda: write("已保存", False), methods=["POST"])
+    app.add_url_rule("/test/refused", "refused", lambda: write("不应保存", True), methods=["POST"])
+    client = app.test_client()
+    assert client.post("/test/kept").status_code == 200
+    assert client.post("/test/refused").status_code == 409
+    with app.app_context():
+        assert db.session.get(Order, order_id).title == "已保存"
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_changed_one_refuses_a_moved_row(demo, app):
+    """Does the one "conditional UPDATE, else 409" helper raise its error when no row matched, and change
+    exactly the row otherwise?"""
+    from app.database import changed_one
+    from app.orders.transitions import InvalidTransition
+
+    order_id = demo.create_order()["id"]
+    with app.app_context():
+        statement = sa.update(Order).where(Order.id == order_id, Order.status == "dispatched").values(title="x")
+        with pytest.raises(InvalidTransition):
+            changed_one(statement, InvalidTransition())
+        changed_one(sa.update(Order).where(Order.id == order_id, Order.status == "ordered").values(title="x"),
+                    InvalidTransition())
+        assert db.session.get(Order, order_id).title == "x"
+        db.session.rollback()

@@ -14,6 +14,7 @@ from sqlalchemy import event, func, select
 from app.calls.models import Call, CallSignup
 from app.extensions import db
 from app.orders.models import Order, OrderEvent, OrderStatus, Rating
+from app.orders.transitions import RULES
 from app.points.models import PointsEntry
 from app.users.models import RoleGrant, User
 from tests.conftest import is_postgres
@@ -25,6 +26,8 @@ GENERATED_ORDERS = 1000
 def generated(app, runner):
     """The demo world plus a generated year of orders (through the CLI)."""
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():  # the demo's own orders (its lived-in history) come before the generated ones
+        app.config["DEMO_LAST_ORDER_ID"] = db.session.scalar(select(func.coalesce(func.max(Order.id), 0)))
     result = runner.invoke(args=["gen-data", "--orders", str(GENERATED_ORDERS), "--communities", "4"])
     assert result.exit_code == 0, result.output
     return app
@@ -38,9 +41,11 @@ def token_for(app, user_id: int) -> dict:
 
 
 def test_gen_data_builds_a_year_of_orders_in_every_status(generated):
-    """Does gen-data add orders in every status, spread over a year, each with a consistent timeline?"""
+    """Does gen-data add orders in every status, spread over a year, each with a consistent timeline whose every
+    move the transitions table allows?"""
     with generated.app_context():
-        orders = db.session.scalars(select(Order).order_by(Order.id)).all()
+        orders = db.session.scalars(select(Order).where(Order.id > generated.config["DEMO_LAST_ORDER_ID"])
+                                    .order_by(Order.id)).all()
         assert len(orders) == GENERATED_ORDERS
         assert set(Counter(o.status for o in orders)) == set(OrderStatus)
         created = [o.created_at for o in orders]
@@ -51,15 +56,19 @@ def test_gen_data_builds_a_year_of_orders_in_every_status(generated):
         timeline: dict[int, list] = {}
         for order_id, action, from_status, to_status in events:
             timeline.setdefault(order_id, []).append((action, from_status, to_status))
+        allowed = {(r.action, source, str(r.target or source)) for r in RULES for source in r.sources}
         for order in orders:
             steps = timeline[order.id]
-            assert steps[0][0] == "create"
+            assert steps[0] == ("create", None, OrderStatus.ORDERED)
             for (_, _, before), (_, after_from, _) in zip(steps, steps[1:]):
                 assert after_from == before, (order.id, steps)
+            # Every move of every generated history is one the transitions table allows.
+            assert not set(steps[1:]) - allowed, (order.id, steps)
             assert steps[-1][2] == order.status, "the status replays from the events"
             assert order.version == len(steps)
         rated = {o.id for o in orders if o.status == OrderStatus.RATED}
-        assert set(db.session.scalars(select(Rating.order_id))) == rated
+        assert set(db.session.scalars(select(Rating.order_id).where(
+            Rating.order_id > generated.config["DEMO_LAST_ORDER_ID"]))) == rated
         assert db.session.scalar(select(func.count()).select_from(RoleGrant)) > 6
         # 吹哨 and activities: places within the quota, points for each confirmed check-in, Party units.
         calls = db.session.scalars(select(Call)).all()

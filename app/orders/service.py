@@ -1,6 +1,7 @@
 """Rules for orders: creation (点单), every action of the state machine, scope and lists."""
 import hashlib
 import json
+from contextlib import nullcontext
 from datetime import timedelta
 from functools import lru_cache
 
@@ -18,6 +19,7 @@ from app.attachments.models import Attachment
 from app.auth.viewer import STAFF_ROLES, Viewer
 from app.categories.models import Category
 from app.categories.service import category_by_code
+from app.database import changed_one
 from app.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
 from app.extensions import db, limiter
 from app.fastschema import Dumped
@@ -170,14 +172,16 @@ def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None)
         needs_review=flagged, created_at=now, due_at=now + timedelta(hours=category.sla_hours), version=1,
     )
     order.area, order.category = area, category
-    db.session.add(order)
-    if idempotency_key:
-        db.session.add(IdempotencyKey(user_id=viewer.id, key=idempotency_key, request_hash=_body_hash(data)))
     try:
-        db.session.flush()
+        # With a key, in a savepoint (begun before anything is added: it flushes what is pending): a lost race
+        # undoes these inserts only, and the request's transaction goes on to answer with the winner's order.
+        with db.session.begin_nested() if idempotency_key else nullcontext():
+            db.session.add(order)
+            if idempotency_key:
+                db.session.add(IdempotencyKey(user_id=viewer.id, key=idempotency_key, request_hash=_body_hash(data)))
+            db.session.flush()
     except IntegrityError:
         # A concurrent request with the same key won: answer with its order.
-        db.session.rollback()
         replay = _replayed_order(viewer, idempotency_key, _body_hash(data))
         if replay is None:
             raise Conflict("相同的请求正在处理中，请稍后再试") from None
@@ -188,7 +192,6 @@ def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None)
     _link_attachments(viewer, order, order.photos, "photos")
     note = f"代 {on_behalf['name']} 下单" if on_behalf else ""
     _record(order, viewer, "create", None, OrderStatus.ORDERED, note)
-    commit_keeping_state()
     return order, True
 
 
@@ -247,17 +250,6 @@ def _link_attachments(viewer: Viewer, order: Order, ids: list[str], field: str) 
 
 # --- actions ------------------------------------------------------------------------------------
 
-def commit_keeping_state() -> None:
-    """Commit without expiring the session's objects: they hold what was just committed, and the
-    response is built from them without reloading each one (fewer statements per request)."""
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
-
-
 def _set_committed(order: Order, values: dict) -> None:
     """Give the order the values a conditional UPDATE has just written, without another SELECT."""
     for key, value in values.items():
@@ -284,15 +276,8 @@ def _apply(viewer: Viewer | None, order: Order, action: str, order_parties: set[
     rule = t.check(action, order_parties, order.status)
     from_status = order.status
     to_status = rule.target or order.status
-    moved = db.session.execute(
-        update(Order)
-        .where(Order.id == order.id, Order.version == order.version, Order.status == from_status)
-        .values(status=to_status, version=Order.version + 1, **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if moved != 1:
-        db.session.rollback()
-        raise t.InvalidTransition()
+    changed_one(update(Order).where(Order.id == order.id, Order.version == order.version, Order.status == from_status)
+                .values(status=to_status, version=Order.version + 1, **values), t.InvalidTransition())
     _set_committed(order, {"status": to_status, "version": order.version + 1, **values})
     _record(order, viewer, action, from_status, to_status, note, **data)
     return order
@@ -307,13 +292,10 @@ def act(viewer: Viewer, order_id: int, action: str, body: dict) -> Dumped:
     t.check(action, order_parties, order.status)  # who before what: 403, then 409
     handler = ACTION_HANDLERS[action]
     handler(viewer, order, order_parties, body)
-    # Read back in the same transaction, before it commits: it sees what was just written, and the request
-    # ends with COMMIT, not a second transaction's ROLLBACK (psycopg forgets its prepared statements at every
-    # ROLLBACK). Not scoped: a member who declined no longer sees the order, yet gets it back once.
+    # Read back in the request's transaction (it commits at the request's end): it sees what was just
+    # written. Not scoped: a member who declined no longer sees the order, yet gets it back once.
     db.session.flush()
-    presented = order_detail(viewer, order_id, scoped=False)
-    commit_keeping_state()
-    return presented
+    return order_detail(viewer, order_id, scoped=False)
 
 
 def _dispatch(viewer, order, order_parties, body):
