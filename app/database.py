@@ -17,7 +17,7 @@ forgets every prepared statement at a ROLLBACK, and a transaction costs a BEGIN 
 Whether the session wrote is known from its own events (a flush, an INSERT/UPDATE/DELETE run through it),
 never from the SQL text.
 """
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -69,8 +69,15 @@ def _configure_sqlite(dbapi_connection, _record):
 
 
 def _begin_sqlite(conn):
-    reading = has_request_context() and request.method in READ_METHODS
+    reading = has_request_context() and request.method in READ_METHODS and not g.get("writes_next")
     conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def write_next() -> None:
+    """A reading request's next transaction writes (the log of who saw an unmasked phone): on SQLite it
+    begins with the write lock, as a writing request's does, so that it queues behind other writers."""
+    if has_request_context():
+        g.writes_next = True
 
 
 # --- PostgreSQL: prepared statements and generic plans --------------------------------------------

@@ -12,6 +12,7 @@ const API = '/api/v1'
 // fixture file (and, for users.json, each of its values) → the GET route whose 200 answer it stands for.
 const ROUTES = {
   'calls.json': '/calls',
+  'certificates.json': '/me/service-certificates',
   'categories.json': '/categories',
   'leaderboard.json': '/points/leaderboard',
   'messages.json': '/me/messages',
@@ -23,6 +24,9 @@ const ROUTES = {
   'orders-page2.json': '/orders',
   'points.json': '/me/points',
   'ratings.json': '/ratings',
+  'redemptions.json': '/me/redemptions',
+  'rewards.json': '/rewards',
+  'service-record.json': '/me/service-record',
   'stats-summary.json': '/stats/summary',
   'team.json': '/teams/{team_id}',
   'users.json': '/me', // { resident: <GET /me>, staff: … }
