@@ -64,9 +64,10 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import database, wechat  # noqa: F401  (database: per-connection settings)
+    from app import database, wechat
 
     db.init_app(app)
+    database.init_app(app)  # the engines' settings; a request's reads without a transaction
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     limiter.init_app(app)
     api.init_app(app)

@@ -1,4 +1,4 @@
-"""Per-connection database settings.
+"""The database settings of the app's engines, attached in `init_app`.
 
 SQLite gets WAL, a busy timeout and foreign keys on every connection. Writing requests open
 their transaction with BEGIN IMMEDIATE: a deferred transaction that reads and then writes can
@@ -7,29 +7,59 @@ busy timeout; taking the write lock up front makes writers queue instead.
 
 PostgreSQL (psycopg) prepares only the statements marked `execution_options(prepare=True)`: the
 hot order reads, written so that a generic plan serves any value (app/orders/queries.py). psycopg
-forgets every prepared statement at a ROLLBACK, so a request's transaction that only read ends
-with COMMIT instead: for a transaction that wrote nothing the outcome is the same.
+forgets every prepared statement at a ROLLBACK, and a transaction costs a BEGIN round trip, so:
+- a request that reads (GET, HEAD, OPTIONS) runs its statements without a transaction, each its own
+  snapshot; should it write after all, BEGIN is sent before its first write, and what it wrote is
+  committed or rolled back as a request's transaction is;
+- a request commits once, at its end (`end_request_transaction`): operations flush and send their signals;
+  a refusal rolls back what was written, and a transaction that wrote nothing ends with COMMIT, not
+  ROLLBACK (same outcome).
+Whether the session wrote is known from its own events (a flush, an INSERT/UPDATE/DELETE run through it),
+never from the SQL text.
 """
-from flask import g, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from app.extensions import db
 
 try:
-    from psycopg import Error as PsycopgError
     from psycopg import ServerCursor
-    from psycopg.pq import TransactionStatus
 except ImportError:  # an install without PostgreSQL's driver
-    PsycopgError = ServerCursor = TransactionStatus = None
+    ServerCursor = None
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 GENERIC_PLANS, CHOSEN_PLANS = "SET plan_cache_mode = force_generic_plan", "RESET plan_cache_mode"
+WROTE, READING = "wrote", "reading_without_transaction"
 
 
-@event.listens_for(Engine, "connect")
+def init_app(app: Flask) -> None:
+    """Attach the settings to every engine of this app, and the request's end to its session."""
+    with app.app_context():
+        for engine in db.engines.values():
+            configure_engine(engine)
+    for name, listener in (("after_transaction_end", _ended), ("before_flush", _flushing),
+                           ("do_orm_execute", _executing)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
+    app.after_request(end_request_transaction)
+    app.teardown_request(end_reads_with_commit)
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
+    elif engine.dialect.driver == "psycopg":
+        event.listen(engine, "do_execute", _prepared)
+        event.listen(engine, "do_execute_no_params", _unprepared)
+
+
+# --- SQLite ---------------------------------------------------------------------------------------
+
 def _configure_sqlite(dbapi_connection, _record):
-    if type(dbapi_connection).__module__ != "sqlite3":
-        return
-    dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN
+    dbapi_connection.isolation_level = None  # let the "begin" event below issue BEGIN
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
@@ -38,7 +68,20 @@ def _configure_sqlite(dbapi_connection, _record):
     cursor.close()
 
 
-@event.listens_for(Engine, "do_execute")
+def _begin_sqlite(conn):
+    reading = has_request_context() and request.method in READ_METHODS and not g.get("writes_next")
+    conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def write_next() -> None:
+    """A reading request's next transaction writes (the log of who saw an unmasked phone): on SQLite it
+    begins with the write lock, as a writing request's does, so that it queues behind other writers."""
+    if has_request_context():
+        g.writes_next = True
+
+
+# --- PostgreSQL: prepared statements and generic plans --------------------------------------------
+
 def _prepared(cursor, statement, parameters, context):
     """psycopg prepares a statement (plans it once, on the server) only when it asks with
     `execution_options(prepare=True)`, never for being repeated: a generic plan, made without the values,
@@ -49,8 +92,7 @@ def _prepared(cursor, statement, parameters, context):
     compares the generic plan's estimate with the custom plans' and, on a large table, plans the order list of
     a community's staff or a volunteer afresh at every execution: at 1M orders 1.2–1.4 ms of planning for a
     statement that runs in 0.5 ms. Only statements that look rows up by keys are marked: a town's list (areas
-    matched by path) needs the values, and its generic plan takes 29 ms at 1M orders instead of 4. The SET is
-    transactional: if the statement fails, it is undone with it."""
+    matched by path) needs the values, and its generic plan takes 29 ms at 1M orders instead of 4."""
     if not _client_cursor(cursor):
         return None
     options = context.execution_options
@@ -65,7 +107,6 @@ def _prepared(cursor, statement, parameters, context):
     return True
 
 
-@event.listens_for(Engine, "do_execute_no_params")
 def _unprepared(cursor, statement, context):
     if _client_cursor(cursor):
         cursor.execute(statement, prepare=bool(context.execution_options.get("prepare")))
@@ -78,55 +119,69 @@ def _client_cursor(cursor) -> bool:
     return type(cursor).__module__.startswith("psycopg") and not isinstance(cursor, ServerCursor)
 
 
-@event.listens_for(Engine, "before_cursor_execute")
-def _note_writes(conn, _cursor, statement, *_args):
-    if conn.dialect.name == "postgresql" and not statement.lstrip()[:6].upper() == "SELECT":
-        conn.info["wrote"] = True
+# --- the session: reads without a transaction, "this transaction wrote" ----------------------------
+
+def _ended(session: Session, transaction) -> None:
+    """The session's transaction ended (committed or rolled back): the next one has written nothing yet."""
+    if transaction.parent is None:
+        session.info[WROTE] = False
 
 
-@event.listens_for(Engine, "rollback")
-def _end_reads_with_commit(conn):
-    """A request's transaction that ran only SELECTs commits rather than rolls back (psycopg then keeps its
-    prepared statements). Outside requests (CLI, worker) and after any other statement: a real ROLLBACK."""
-    if conn.dialect.name != "postgresql" or conn.info.get("wrote", True) or not conn.info.get("in_request"):
+def _executing(state) -> None:
+    """Before a statement runs through the session: a reading request's first statement takes a connection
+    without a transaction (PostgreSQL); anything but a SELECT is a write."""
+    session = state.session
+    if state.is_select:
+        if not session.in_transaction() and _reads_without_transaction(session):
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            session.info[READING] = True
         return
-    dbapi_connection = conn.connection.dbapi_connection
-    if dbapi_connection.info.transaction_status == TransactionStatus.INTRANS:
-        try:
-            dbapi_connection.commit()  # the rollback that follows finds no transaction
-        except PsycopgError:
-            pass  # the rollback that follows deals with the connection
+    _writing(session)
 
 
-@event.listens_for(Engine, "begin")
-def _begin(conn):
-    if conn.dialect.name == "postgresql":
-        # Begun while serving a request (it ends after the request context, at the app context's teardown).
-        conn.info["wrote"], conn.info["in_request"] = False, has_request_context()
-    if conn.dialect.name != "sqlite":
-        return
-    reading = has_request_context() and request.method in READ_METHODS and not g.get("writes_next")
-    conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+def _flushing(session: Session, _flush_context, _instances) -> None:
+    """A flush with something to write (the session skips a flush that has nothing)."""
+    _writing(session)
 
 
-def write_next() -> None:
-    """A reading request's next transaction writes (the log of who saw an unmasked phone): on SQLite it
-    begins with the write lock, as a writing request's does, so that it queues behind other writers."""
-    if has_request_context():
-        g.writes_next = True
+def _writing(session: Session) -> None:
+    """The session writes: a reading request's connection begins a transaction first (once)."""
+    if session.info.get(READING):
+        session.info[READING] = False
+        session.connection().exec_driver_sql("BEGIN")
+    session.info[WROTE] = True
 
 
-def autocommit_reads() -> None:
-    """Run this request's statements without a transaction, on PostgreSQL: for a request that only reads
-    (the order list and detail), each statement is its own snapshot and nothing is lost.
+def _reads_without_transaction(session: Session) -> bool:
+    return (has_request_context() and request.method in READ_METHODS
+            and session.get_bind().dialect.driver == "psycopg")
 
-    It saves the BEGIN and ROLLBACK round trips, and it keeps psycopg's prepared statements: psycopg drops
-    them at every ROLLBACK, so a read that ends in one plans its statements afresh each time (the planning
-    of an order page costs the server more than running it). Call it before the request's first statement.
-    """
-    from app.extensions import db
 
+def end_request_transaction(response):
+    """The one commit of a request (its operations only flush): an answer below 400 commits what the request
+    did; a refusal rolls back what it wrote (a transaction that wrote nothing commits all the same)."""
     session = db.session()
-    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
-        return
-    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    if session.in_transaction():
+        if response.status_code < 400 or not session.info.get(WROTE):
+            session.commit()
+        else:
+            session.rollback()
+    return response
+
+
+def changed_one(statement, error: Exception) -> None:
+    """Run a conditional UPDATE that must change exactly one row (…WHERE status = …, version = …); `error`
+    (a 409) if it changed none: the row moved meanwhile, the database settled the race. Nothing is rolled
+    back here: the refusal ends the request, whose transaction is then rolled back."""
+    if db.session.execute(statement.execution_options(synchronize_session=False)).rowcount != 1:
+        raise error
+
+
+def end_reads_with_commit(_exc=None) -> None:
+    """After a request (also one that failed, or a streamed answer that read on), a transaction that wrote
+    nothing commits (psycopg then keeps its prepared statements); one that wrote and was not committed is
+    rolled back when the session is removed."""
+    session = db.session()
+    session.info.pop(READING, None)
+    if session.in_transaction() and not session.info.get(WROTE):
+        session.commit()

@@ -16,6 +16,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from sqlalchemy import func, select, text
 
@@ -23,6 +24,8 @@ from app import clock
 from app.categories.models import Category
 from app.categories.service import ensure_default_categories
 from app.extensions import db
+from app.orders.models import OrderStatus
+from app.orders.transitions import ASSIGNEE, REQUESTER, STAFF, SYSTEM, TEAM_MEMBER, check
 
 DAY = 86400
 HOUR = 3600
@@ -391,9 +394,14 @@ def _build_orders(writer: Writer, rng: random.Random, world: World, n_orders: in
                 creator = requester
             contact = _name(rng)
             phone = _phone(rng)
-            evts = [(creator, "create", None, "ordered", f"代 {contact} 下单" if on_behalf else "", "{}",
-                     created_ts)]
-            status, team, assignee = "ordered", None, None
+            status, team, assignee = str(OrderStatus.ORDERED), None, None
+            evts = [(creator, "create", None, status, f"代 {contact} 下单" if on_behalf else "", "{}", created_ts)]
+
+            def step(actor, action: str, party: str, note: str = "", data: str = "{}", at: int = 0) -> str:
+                """One event of the story, moved as RULES allow; returns the status it leaves the order in."""
+                from_status, to_status = moved(action, party, evts[-1][3])
+                evts.append((actor, action, from_status, to_status, note, data, at))
+                return to_status
             t_dispatch = t_accept = t_start = t_complete = t_rate = t_close = t_cancel = None
             result, cancel_reason, stars = "", "", None
             staff = community["staff"]
@@ -403,8 +411,8 @@ def _build_orders(writer: Writer, rng: random.Random, world: World, n_orders: in
                 if plan == "cancel_early":
                     ts += int(uniform(0.1, 20) * HOUR)
                     if ts < now:
-                        status, t_cancel, cancel_reason = "cancelled", ts, "已自行解决"
-                        evts.append((requester, "cancel", "ordered", "cancelled", cancel_reason, "{}", ts))
+                        t_cancel, cancel_reason = ts, "已自行解决"
+                        status = step(requester, "cancel", REQUESTER, cancel_reason, at=ts)
                     break
                 if plan == "stuck_ordered":
                     break
@@ -412,63 +420,62 @@ def _build_orders(writer: Writer, rng: random.Random, world: World, n_orders: in
                 if ts >= now:
                     break
                 if plan == "declined_then_rated":
-                    evts.append((staff, "dispatch", "ordered", "dispatched", "", f'{{"team_id": {community["team"]}}}',
-                                 ts))
+                    status = step(staff, "dispatch", STAFF, data=f'{{"team_id": {community["team"]}}}', at=ts)
                     ts += int(uniform(0.2, 4) * HOUR)
                     if ts >= now:
-                        status, team, t_dispatch = "dispatched", community["team"], ts
+                        team, t_dispatch = community["team"], ts
                         break
-                    evts.append((choice(community["volunteers"]), "decline", "dispatched", "ordered",
-                                 "时间冲突，无法前往", f'{{"team_id": {community["team"]}}}', ts))
+                    status = step(choice(community["volunteers"]), "decline", TEAM_MEMBER, "时间冲突，无法前往",
+                                  f'{{"team_id": {community["team"]}}}', ts)
                     ts += int(uniform(0.2, 4) * HOUR)
                     if ts >= now:
                         break
-                status, team, t_dispatch = "dispatched", community["team"], ts
-                evts.append((staff, "dispatch", "ordered", "dispatched", "", f'{{"team_id": {team}}}', ts))
+                team, t_dispatch = community["team"], ts
+                status = step(staff, "dispatch", STAFF, data=f'{{"team_id": {team}}}', at=ts)
                 if plan == "stuck_dispatched":
                     break
                 ts += int(uniform(0.1, 12) * HOUR)
                 if ts >= now:
                     break
                 if plan == "cancel_late":
-                    status, t_cancel, cancel_reason = "cancelled", ts, "居民已住院，服务取消"
-                    evts.append((staff, "cancel", "dispatched", "cancelled", cancel_reason, "{}", ts))
+                    t_cancel, cancel_reason = ts, "居民已住院，服务取消"
+                    status = step(staff, "cancel", STAFF, cancel_reason, at=ts)
                     break
                 assignee = choice(community["volunteers"])
-                status, t_accept = "accepted", ts
-                evts.append((assignee, "accept", "dispatched", "accepted", "", "{}", ts))
+                t_accept = ts
+                status = step(assignee, "accept", TEAM_MEMBER, at=ts)
                 if plan == "stuck_accepted":
                     break
                 ts += int(uniform(1, 30) * HOUR)
                 if ts >= now:
                     break
-                status, t_start = "in_service", ts
-                evts.append((assignee, "start", "accepted", "in_service", "", "{}", ts))
+                t_start = ts
+                status = step(assignee, "start", ASSIGNEE, at=ts)
                 if plan == "stuck_in_service":
                     break
                 ts += int(uniform(0.5, 4) * HOUR)
                 if ts >= now:
                     break
                 result = choice(RESULTS)
-                status, t_complete = "completed", ts
-                evts.append((assignee, "complete", "in_service", "completed", result, "{}", ts))
+                t_complete = ts
+                status = step(assignee, "complete", ASSIGNEE, result, at=ts)
                 if plan == "closed":
                     ts += 7 * DAY
                     if ts < now:
-                        status, t_close = "closed", ts
-                        evts.append((None, "close", "completed", "closed", "7 天未评价，系统自动关闭", "{}", ts))
+                        t_close = ts
+                        status = step(None, "close", SYSTEM, "7 天未评价，系统自动关闭", at=ts)
                     break
                 ts += int(uniform(1, 96) * HOUR)
                 if ts >= now:
                     break
                 stars = rng.choices((5, 4, 3, 2, 1), (62, 24, 8, 3, 3))[0]
-                status, t_rate = "rated", ts
+                t_rate = ts
                 comment = choice(COMMENTS)
-                evts.append((requester, "rate", "completed", "rated", comment, f'{{"stars": {stars}}}', ts))
+                status = step(requester, "rate", REQUESTER, comment, f'{{"stars": {stars}}}', ts)
                 if plan == "reopened" and ts + DAY < now:
                     ts += DAY
-                    evts.append((staff, "reopen", "rated", "ordered", "回访发现问题未解决", "{}", ts))
-                    status, team, assignee, stars = "ordered", None, None, None
+                    status = step(staff, "reopen", STAFF, "回访发现问题未解决", at=ts)
+                    team, assignee, stars = None, None, None
                     t_dispatch = t_accept = t_start = t_complete = t_rate = None
                     result = ""
                 break
@@ -559,6 +566,17 @@ def _build_calls(writer: Writer, rng: random.Random, world: World, n_orders: int
     return counted
 
 
+def moved(action: str, party: str, status: str) -> tuple[str, str]:
+    """(from, to) of an order event, from the transitions table: the story may only take moves RULES allow."""
+    rule = _rule(action, party, status)
+    return status, str(rule.target or status)
+
+
+@lru_cache(maxsize=256)
+def _rule(action: str, party: str, status: str):
+    return check(action, {party}, status)  # 403 or 409 if the table does not allow it
+
+
 NEEDS_TITLE = {"escort": "陪医", "care": "陪护", "elderly": "助老", "hardship": "助困", "repair": "家电维修",
                "haircut": "理发", "legal": "法律咨询", "counsel": "心理疏导", "culture": "文体活动", "other": "其他"}
 
@@ -582,13 +600,14 @@ def add_dispatched_orders(team_id: int, count: int, requester_id: int | None = N
     events = Table("order_events", ["id", "order_id", "actor_id", "action", "from_status", "to_status", "note",
                                     "data", "created_at"])
     first = order_id + 1
+    created, dispatched = str(OrderStatus.ORDERED), moved("dispatch", STAFF, OrderStatus.ORDERED)
     for _ in range(count):
         order_id += 1
-        orders.rows.append((order_id, "dispatched", category.id, team.area_id, category.name, "压测用工单",
+        orders.rows.append((order_id, dispatched[1], category.id, team.area_id, category.name, "压测用工单",
                             "压测小区1栋", "压测", "13800000000", "", "[]", requester, requester, team_id, "", "[]",
                             "", boolean(False), _stamp(now + category.sla_hours * HOUR, postgres),
                             _stamp(now, postgres), _stamp(now, postgres), 2))
-        for action, from_status, to_status in (("create", None, "ordered"), ("dispatch", "ordered", "dispatched")):
+        for action, from_status, to_status in (("create", None, created), ("dispatch", *dispatched)):
             event_id += 1
             events.rows.append((event_id, order_id, requester, action, from_status, to_status, "", "{}",
                                 _stamp(now, postgres)))

@@ -568,3 +568,28 @@ def test_list_loads_a_page_in_fixed_statements(demo, count_statements):
     for _ in range(4):
         post(demo, make_call(demo)["id"], "signup", "vol1", 201)
     assert statements_for_list() == few
+
+
+def test_sign_up_moves_follow_their_table(app, demo):
+    """Without HTTP: does each sign-up move start only from the table's statuses, refusing others with the
+    table's 409, and does every status reach only what the table allows?"""
+    from app.calls.models import SIGNUP_STATUSES
+    from app.calls.transitions import SIGNUP_MOVES, move_signup
+    from app.errors import Conflict
+
+    call = make_call(demo)
+    post(demo, call["id"], "signup", "vol1", 201)
+    assert {m.target for m in SIGNUP_MOVES.values()} <= set(SIGNUP_STATUSES)
+    with app.app_context():
+        signup = db.session.scalars(select(CallSignup).where(CallSignup.call_id == call["id"])).one()
+        for status in SIGNUP_STATUSES:
+            for action, rule in SIGNUP_MOVES.items():
+                db.session.execute(db.update(CallSignup).where(CallSignup.id == signup.id).values(status=status))
+                if status in rule.sources:
+                    move_signup(signup, action)
+                    db.session.refresh(signup)
+                    assert signup.status == rule.target, (status, action)
+                else:
+                    with pytest.raises(Conflict, match=rule.refusal):
+                        move_signup(signup, action)
+        db.session.rollback()

@@ -83,7 +83,9 @@ def test_who_is_told_what(app, demo):
         assert {n.kind for n in queued} <= {kind}, action
         assert names(demo, [n.user_id for n in queued]) == people, action
     followed_up = rows(app, Notification, Notification.kind == "followed_up")[0]
-    assert followed_up.body == "工作人员已回访您对工单「陪医」的评价：已电话回访，志愿者已致歉"
+    # Staff's follow-up note stays with staff (security review, issue 14): the resident is told it happened.
+    assert followed_up.body == "工作人员已回访您对工单「陪医」的评价。"
+    assert "致歉" not in str(followed_up.template_data)
     assert followed_up.page == f"pages/orders/detail/index?id={order['id']}"
 
 

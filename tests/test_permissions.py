@@ -200,8 +200,9 @@ def test_contact_is_masked_for_team_members_but_the_assignee(demo, client):
     demo.act(order["id"], "accept", "vol1")
     seen = {who: contact(client, demo, order["id"], who)
             for who in ("resident", "vol1", "vol2", "leader_sy", "staff_sy", "admin", "grid_sy")}
+    # A grid worker sees it whole only on orders they filed (issue 14): this one the resident filed.
     assert seen == {"resident": FULL, "vol1": FULL, "vol2": MASKED, "leader_sy": MASKED, "staff_sy": FULL,
-                    "admin": FULL, "grid_sy": FULL}
+                    "admin": FULL, "grid_sy": MASKED}
     # Lists mask the same way.
     items = {o["id"]: o for o in client.get("/api/v1/orders", headers=demo.headers("vol2")).get_json()["items"]}
     assert (items[order["id"]]["contact_phone"], items[order["id"]]["address"]) == MASKED
@@ -239,3 +240,51 @@ def test_needs_review_is_shown_to_staff_only(demo, client, app):
     seen = {who: client.get(f"/api/v1/orders/{order['id']}", headers=demo.headers(who)).get_json()["needs_review"]
             for who in ("resident", "vol1", "staff_sy", "admin")}
     assert seen == {"resident": False, "vol1": False, "staff_sy": True, "admin": True}
+
+
+def test_grid_worker_sees_whole_contact_only_on_orders_they_filed(demo, client):
+    """Does a grid worker see 138****1234 on their grid's orders that others filed, and the whole contact on
+    the orders they filed for a resident (issue 14)?"""
+    theirs = demo.order_at("dispatched")
+    filed = demo.create_order("grid_sy", on_behalf_of={"name": "李奶奶", "phone": "13900005678"})
+    assert contact(client, demo, theirs["id"], "grid_sy") == MASKED
+    assert contact(client, demo, filed["id"], "grid_sy") == FULL
+    listed = {o["id"]: (o["contact_phone"], o["address"])
+              for o in client.get("/api/v1/orders", headers=demo.headers("grid_sy")).get_json()["items"]}
+    assert (listed[theirs["id"]], listed[filed["id"]]) == (MASKED, FULL)
+
+
+def test_on_behalf_filer_loses_whole_contact_with_their_role(demo, client, app):
+    """Once the grid worker who filed an order for a resident loses the role, do they see it masked, the
+    resident's phone in on_behalf_of too, while still seeing the order (issue 14)?"""
+    from app.users.models import RoleGrant
+
+    order = demo.create_order("grid_sy", on_behalf_of={"name": "李奶奶", "phone": "13900005678"})
+    assert contact(client, demo, order["id"], "grid_sy") == FULL
+    with app.app_context():
+        db.session.execute(db.delete(RoleGrant).where(RoleGrant.user_id == demo.user_ids["grid_sy"]))
+        db.session.commit()
+    seen = client.get(f"/api/v1/orders/{order['id']}", headers=demo.headers("grid_sy")).get_json()
+    assert (seen["contact_phone"], seen["address"]) == MASKED
+    assert seen["on_behalf_of"] == {"name": "李奶奶", "phone": "139****5678"}
+    assert seen["allowed_actions"] == ["cancel"]  # still the order's requester
+    listed = client.get("/api/v1/orders", headers=demo.headers("grid_sy")).get_json()["items"]
+    assert [(o["contact_phone"], o["address"]) for o in listed if o["id"] == order["id"]] == [MASKED]
+
+
+def test_review_notes_reach_staff_only(demo, client):
+    """Do staff's follow-up notes of a rating (回访) stay with staff of the area: not in the rating or the
+    timeline the requester, the assignee or the team see (issue 14)?"""
+    order = demo.order_at("rated")
+    demo.act(order["id"], "review", "staff_sy", {"note": "志愿者迟到，已批评教育"})
+
+    def notes(who):
+        seen = client.get(f"/api/v1/orders/{order['id']}", headers=demo.headers(who)).get_json()
+        review = [e["note"] for e in seen["events"] if e["action"] == "review"]
+        return seen["rating"]["review_note"], seen["rating"]["reviewed_by_id"] is not None, review
+
+    hidden = ("", False, [""])
+    assert {who: notes(who) for who in ("resident", "vol1", "vol2", "leader_sy")} == {
+        "resident": hidden, "vol1": hidden, "vol2": hidden, "leader_sy": hidden}
+    shown = ("志愿者迟到，已批评教育", True, ["志愿者迟到，已批评教育"])
+    assert notes("staff_sy") == shown and notes("admin") == shown

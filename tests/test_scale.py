@@ -14,6 +14,7 @@ from sqlalchemy import event, func, select
 from app.calls.models import Call, CallSignup
 from app.extensions import db
 from app.orders.models import Order, OrderEvent, OrderStatus, Rating
+from app.orders.transitions import RULES
 from app.points.models import PointsEntry
 from app.users.models import RoleGrant, User
 from tests.conftest import is_postgres
@@ -38,7 +39,8 @@ def token_for(app, user_id: int) -> dict:
 
 
 def test_gen_data_builds_a_year_of_orders_in_every_status(generated):
-    """Does gen-data add orders in every status, spread over a year, each with a consistent timeline?"""
+    """Does gen-data add orders in every status, spread over a year, each with a consistent timeline whose every
+    move the transitions table allows?"""
     with generated.app_context():
         orders = db.session.scalars(select(Order).order_by(Order.id)).all()
         assert len(orders) == GENERATED_ORDERS
@@ -51,11 +53,14 @@ def test_gen_data_builds_a_year_of_orders_in_every_status(generated):
         timeline: dict[int, list] = {}
         for order_id, action, from_status, to_status in events:
             timeline.setdefault(order_id, []).append((action, from_status, to_status))
+        allowed = {(r.action, source, str(r.target or source)) for r in RULES for source in r.sources}
         for order in orders:
             steps = timeline[order.id]
-            assert steps[0][0] == "create"
+            assert steps[0] == ("create", None, OrderStatus.ORDERED)
             for (_, _, before), (_, after_from, _) in zip(steps, steps[1:]):
                 assert after_from == before, (order.id, steps)
+            # Every move of every generated history is one the transitions table allows.
+            assert not set(steps[1:]) - allowed, (order.id, steps)
             assert steps[-1][2] == order.status, "the status replays from the events"
             assert order.version == len(steps)
         rated = {o.id for o in orders if o.status == OrderStatus.RATED}

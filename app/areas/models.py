@@ -1,7 +1,7 @@
 """The area tree: county › town › community › grid."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -20,6 +20,23 @@ def path_ids(path: str) -> list[int]:
 def ids_along(paths) -> list[int]:
     """Every area at or above any of these paths, sorted."""
     return sorted({area_id for path in paths for area_id in path_ids(path)})
+
+
+def like_prefix(path: str) -> str:
+    """The LIKE pattern (escape character "/") for "starts with `path`": the one escaping of area paths."""
+    return path.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def under(column, pattern):
+    """`column` (an area path) lies under the path whose like_prefix is `pattern` (a value or a bind parameter)."""
+    return column.like(pattern, escape="/")
+
+
+def subtree_ids(patterns: list):
+    """SELECT of the ids of every area under any of these like_prefix patterns (none if there are none)."""
+    if not patterns:
+        return select(Area.id).where(Area.id.is_(None))
+    return select(Area.id).where(or_(*(under(Area.path, pattern) for pattern in patterns)))
 
 
 class Area(db.Model):

@@ -6,7 +6,7 @@ from webargs.fields import DelimitedList
 
 from app.areas import service
 from app.areas.models import AREA_KINDS, Area
-from app.auth import current_viewer
+from app.auth import ADMIN_ROLES, current_viewer
 from app.errors import NotFound
 from app.extensions import db
 from app.schema import Id, ListArgs, Text, decode_cursor, keyset_page, page_schema
@@ -70,9 +70,9 @@ def list_areas(args):
 def create_area(body):
     """Add an area under one of mine (admins)."""
     viewer = current_viewer()
-    viewer.require_role(("admin",))
+    viewer.require_role(ADMIN_ROLES)
     parent = service.require_area(body["parent_id"], "parent_id")
-    if not viewer.covers(parent.path, ("admin",)):
+    if not viewer.covers(parent.path, ADMIN_ROLES):
         raise NotFound("找不到上级区域")
     area = service.add_area(body["name"], body["kind"], parent)
     db.session.commit()
@@ -86,7 +86,7 @@ def update_area(body, area_id):
     """Rename an area or set its supervision limits (admins)."""
     viewer = current_viewer()
     area = service.get_area(area_id)
-    if not viewer.covers(area.path, ("admin",)):
+    if not viewer.covers(area.path, ADMIN_ROLES):
         raise NotFound("找不到该区域")
     for name, value in body.items():
         setattr(area, name, value)

@@ -24,8 +24,7 @@ from app.attachments.models import Attachment
 from app.auth.viewer import Viewer
 from app.errors import NotFound, PayloadTooLarge, RateLimited, ValidationFailed
 from app.extensions import db
-from app.orders.models import Order
-from app.orders.service import visibility
+from app.orders.scope import Scope
 from app.rewards.service import attachment_references, reward_photo_is_public
 
 log = logging.getLogger(__name__)
@@ -126,7 +125,7 @@ def readable_attachment(viewer: Viewer, attachment_id: str) -> Attachment:
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is not None and attachment.owner_id != viewer.id:
         if attachment.order_id is not None:
-            if db.session.scalar(select(Order.id).where(Order.id == attachment.order_id, visibility(viewer))) is None:
+            if not Scope.of(viewer).sees(attachment.order_id):
                 attachment = None
         elif not reward_photo_is_public(attachment.id):  # the 积分超市's photos are for every user
             attachment = None

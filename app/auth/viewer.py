@@ -3,17 +3,20 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from flask import g, request
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.areas.models import Area
+from app.areas.models import Area, like_prefix, subtree_ids
 from app.auth.tokens import read_token
 from app.errors import Forbidden, Unauthorized
 from app.extensions import db
 from app.teams.models import TeamMember
 from app.users.models import RoleGrant, User
 
+# The role sets, named once: who administers areas, who works in them (staff and grid workers), who admins.
+ADMIN_ROLES = ("admin",)
 STAFF_ROLES = ("staff", "admin")
+AREA_ROLES = ("staff", "admin", "grid_worker")
 
 
 @dataclass
@@ -64,9 +67,7 @@ class Viewer:
 
 def subtree_ids_select(paths: list[str]):
     """SELECT of the ids of every area under any of these paths (none if empty)."""
-    if not paths:
-        return select(Area.id).where(Area.id.is_(None))
-    return select(Area.id).where(or_(*(Area.path.startswith(path, autoescape=True) for path in paths)))
+    return subtree_ids([like_prefix(path) for path in paths])
 
 
 @lru_cache(maxsize=1)

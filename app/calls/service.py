@@ -1,6 +1,6 @@
 """Rules for calls (吹哨) and activities (志愿活动): who is called, who may see and join them,
 the quota, check-in, confirmation by staff and the points it earns."""
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from sqlalchemy import and_, exists, func, insert, literal, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
@@ -9,10 +9,12 @@ from sqlalchemy.orm import joinedload
 from app import clock
 from app.areas.models import Area, ids_along
 from app.areas.service import require_area
-from app.auth.viewer import STAFF_ROLES, Viewer, subtree_ids_select
+from app.auth.viewer import AREA_ROLES, STAFF_ROLES, Viewer, subtree_ids_select
 from app.calls.models import (ACTIVE_SIGNUPS, KIND_LABELS, SIGNUP_LABELS, STATUS_LABELS, Call, CallRecipient,
                               CallSignup)
 from app.calls.signals import call_changed
+from app.calls.transitions import SIGNUP_MOVES, move_signup
+from app.database import changed_one
 from app.categories.service import categories_by_codes
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
@@ -21,7 +23,6 @@ from app.teams.models import Team, TeamMember, team_categories
 from app.users.models import User
 
 # Staff and admins make and close calls; grid workers of the area may look at them too.
-SEE_ROLES = ("staff", "admin", "grid_worker")
 # A call is made for a community or a larger area; grids are chosen in its target.
 CALL_AREA_KINDS = ("county", "town", "community")
 # Volunteers may check in at the place from this long before the start until this long after it;
@@ -108,7 +109,7 @@ def _validated_target(area: Area, target: dict) -> dict:
 
 def related_area_ids(viewer: Viewer) -> list[int]:
     """The areas the viewer belongs to (home community, their teams', their grants') and all above them."""
-    paths = list(viewer.paths(SEE_ROLES))
+    paths = list(viewer.paths(AREA_ROLES))
     conditions = []
     if viewer.user.home_area_id is not None:
         conditions.append(Area.id == viewer.user.home_area_id)
@@ -127,8 +128,8 @@ def visibility(viewer: Viewer, related: list[int]):
     ]
     if related:
         conditions.append(Call.area_id.in_(related))
-    if viewer.has_role(SEE_ROLES):
-        conditions.append(Call.area_id.in_(viewer.area_ids_select(SEE_ROLES)))
+    if viewer.has_role(AREA_ROLES):
+        conditions.append(Call.area_id.in_(viewer.area_ids_select(AREA_ROLES)))
     return or_(*conditions)
 
 
@@ -245,8 +246,8 @@ def create_call(viewer: Viewer, data: dict) -> tuple[Call, int]:
     if data["starts_at"] > now + timedelta(days=366):
         raise ValidationFailed({"starts_at": ["开始时间不能晚于一年以后"]})
     call = Call(kind=kind, area_id=area.id, title=data["title"], description=data.get("description", ""),
-                place=data["place"], starts_at=data["starts_at"], quota=data["quota"], signup_count=0,
-                points=data.get("points", 0), duration_minutes=data.get("duration_minutes", 120),
+                place=data["place"], starts_at=data["starts_at"].astimezone(timezone.utc), quota=data["quota"],
+                signup_count=0, points=data.get("points", 0), duration_minutes=data.get("duration_minutes", 120),
                 target=target or None, status="open", created_by_id=viewer.id,
                 created_at=now)
     call.area = area
@@ -254,23 +255,17 @@ def create_call(viewer: Viewer, data: dict) -> tuple[Call, int]:
     db.session.flush()
     called = _add_recipients(call, area) if kind == "call" else 0
     call_changed.send(call, action="publish", viewer=viewer, signup=None)
-    db.session.commit()
     return call, called
 
 
 def close_call(viewer: Viewer, call: Call) -> Call:
     """Staff end a call: no more sign-ups or check-ins (confirmations remain possible)."""
     _require_staff(viewer, call)
-    closed = db.session.execute(
-        update(Call).where(Call.id == call.id, Call.status == "open")
-        .values(status="closed", closed_at=clock.now(), closed_by_id=viewer.id)
-        .execution_options(synchronize_session=False)).rowcount
-    if closed != 1:
-        db.session.rollback()
-        raise Conflict("该吹哨或活动已经结束")
+    changed_one(update(Call).where(Call.id == call.id, Call.status == "open")
+                .values(status="closed", closed_at=clock.now(), closed_by_id=viewer.id),
+                Conflict("该吹哨或活动已经结束"))
     db.session.expire(call)
     call_changed.send(call, action="close", viewer=viewer, signup=None)
-    db.session.commit()
     return call
 
 
@@ -294,8 +289,7 @@ def sign_up(viewer: Viewer, call: Call) -> CallSignup:
     taken = db.session.execute(
         update(Call).where(Call.id == call.id, Call.status == "open", Call.signup_count < Call.quota)
         .values(signup_count=Call.signup_count + 1).execution_options(synchronize_session=False)).rowcount
-    if taken != 1:
-        db.session.rollback()
+    if taken != 1:  # which 409: the call as it is now
         db.session.refresh(call)
         raise Conflict("报名已结束" if call.status != "open" else FULL_MESSAGE)
     now = clock.now()
@@ -307,21 +301,14 @@ def sign_up(viewer: Viewer, call: Call) -> CallSignup:
         try:
             db.session.flush()
         except IntegrityError:
-            # The same person signed up in a concurrent request: that one holds the place.
-            db.session.rollback()
+            # The same person signed up in a concurrent request: that one holds the place (the request's
+            # transaction, the count's UPDATE with it, is rolled back).
             raise Conflict("您已报名") from None
     else:
-        back = db.session.execute(
-            update(CallSignup).where(CallSignup.id == signup.id, CallSignup.status == "withdrawn")
-            .values(status="signed_up", signed_up_at=now, withdrawn_at=None)
-            .execution_options(synchronize_session=False)).rowcount
-        if back != 1:
-            db.session.rollback()
-            raise Conflict("您已报名")
+        move_signup(signup, "signup", signed_up_at=now, withdrawn_at=None)
         db.session.expire(signup)
     db.session.expire(call)
     call_changed.send(call, action="signup", viewer=viewer, signup=signup)
-    db.session.commit()
     return signup
 
 
@@ -331,19 +318,12 @@ def withdraw(viewer: Viewer, call: Call) -> None:
     signup = _my_signup(viewer, call)
     if signup is None or signup.status == "withdrawn":
         raise Conflict("您还没有报名")
-    left = db.session.execute(
-        update(CallSignup).where(CallSignup.id == signup.id, CallSignup.status == "signed_up")
-        .values(status="withdrawn", withdrawn_at=clock.now()).execution_options(synchronize_session=False)
-    ).rowcount
-    if left != 1:
-        db.session.rollback()
-        raise Conflict("已签到，不能取消报名")
+    move_signup(signup, "withdraw", withdrawn_at=clock.now())
     db.session.execute(update(Call).where(Call.id == call.id, Call.signup_count > 0)
                        .values(signup_count=Call.signup_count - 1).execution_options(synchronize_session=False))
     db.session.expire(call)
     db.session.expire(signup)
     call_changed.send(call, action="withdraw", viewer=viewer, signup=signup)
-    db.session.commit()
 
 
 def check_in(viewer: Viewer, call: Call) -> None:
@@ -359,16 +339,9 @@ def check_in(viewer: Viewer, call: Call) -> None:
     if now > call.starts_at + CHECKIN_CLOSES_AFTER:
         hours = int(CHECKIN_CLOSES_AFTER.total_seconds() // 3600)
         raise Conflict(f"签到已截止（开始后 {hours} 小时内可签到），请联系社区工作人员确认到场")
-    done = db.session.execute(
-        update(CallSignup).where(CallSignup.id == signup.id, CallSignup.status == "signed_up")
-        .values(status="checked_in", checked_in_at=now).execution_options(synchronize_session=False)
-    ).rowcount
-    if done != 1:
-        db.session.rollback()
-        raise Conflict("您已签到")
+    move_signup(signup, "checkin", checked_in_at=now)
     db.session.expire(signup)
     call_changed.send(call, action="checkin", viewer=viewer, signup=signup)
-    db.session.commit()
 
 
 def confirm_checkin(viewer: Viewer, call: Call, user_id: int, minutes: int | None = None) -> CallSignup:
@@ -385,18 +358,11 @@ def confirm_checkin(viewer: Viewer, call: Call, user_id: int, minutes: int | Non
     if signup.status == "withdrawn":
         raise Conflict("该志愿者已取消报名")
     now = clock.now()
-    confirmed = db.session.execute(
-        update(CallSignup).where(CallSignup.id == signup.id, CallSignup.status.in_(("signed_up", "checked_in")))
-        .values(status="confirmed", confirmed_at=now, confirmed_by_id=viewer.id,
+    move_signup(signup, "confirm", confirmed_at=now, confirmed_by_id=viewer.id,
                 checked_in_at=func.coalesce(CallSignup.checked_in_at, now))
-        .execution_options(synchronize_session=False)).rowcount
-    if confirmed != 1:
-        db.session.rollback()
-        raise Conflict("已确认签到，不能重复确认")
     award(user_id, call.area_id, call.points, "call_checkin", call_id=call.id, note=call.title, at=now)
     db.session.expire(signup)
     call_changed.send(call, action="confirm", viewer=viewer, signup=signup, minutes=minutes)
-    db.session.commit()
     return signup
 
 
@@ -408,12 +374,14 @@ def allowed_actions(viewer: Viewer, call: Call, signup: CallSignup | None, recip
     if call.status != "open":
         return actions
     status = signup.status if signup else None
-    if status in (None, "withdrawn") and may_sign_up(viewer, call, recipient) and call.signup_count < call.quota:
+    if (status is None or status in SIGNUP_MOVES["signup"].sources) and may_sign_up(viewer, call, recipient) \
+            and call.signup_count < call.quota:
         actions.append("signup")
-    if status == "signed_up":
+    if status in SIGNUP_MOVES["withdraw"].sources:
         actions.append("withdraw")
-        if call.starts_at - CHECKIN_OPENS_BEFORE <= clock.now() <= call.starts_at + CHECKIN_CLOSES_AFTER:
-            actions.append("checkin")
+    if status in SIGNUP_MOVES["checkin"].sources \
+            and call.starts_at - CHECKIN_OPENS_BEFORE <= clock.now() <= call.starts_at + CHECKIN_CLOSES_AFTER:
+        actions.append("checkin")
     if is_staff_of(viewer, call):
         actions.append("close")
     return actions

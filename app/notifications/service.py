@@ -122,8 +122,9 @@ def _completed(order: Order, event: OrderEvent):
 
 
 def _followed_up(order: Order, event: OrderEvent):
-    body = f"工作人员已回访您对工单「{order.title}」的评价：{event.note}"
-    data = {"thing1": order.title, "thing2": event.note, "time3": event.created_at}
+    # Not the note itself: staff's follow-up notes are for staff (app/orders/scope.py, sees_staff_notes).
+    body = f"工作人员已回访您对工单「{order.title}」的评价。"
+    data = {"thing1": order.title, "thing2": "社区工作人员已回访您的评价", "time3": event.created_at}
     return {order.requester_id}, "评价已回访", body, data
 
 

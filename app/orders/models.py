@@ -77,7 +77,7 @@ class Order(db.Model):
     __table_args__ = (
         # A list walks one (column, id) index per part of the viewer's visibility, newest first; the status
         # at the end lets a status filter (我的订单's tabs, 接单大厅) be checked on the index entry. Each of
-        # requester, created_by and assignee needs its own: visibility() ORs them (BitmapOr on PostgreSQL).
+        # requester, created_by and assignee needs its own: scope.condition() ORs them (BitmapOr on PostgreSQL).
         Index("ix_orders_requester", "requester_id", "id", "status"),
         Index("ix_orders_created_by", "created_by_id", "id", "status"),
         Index("ix_orders_team", "team_id", "id", "status"),

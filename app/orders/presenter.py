@@ -3,19 +3,18 @@
 It reads a flat record (a row of app/orders/queries.py, or an ORM Order through OrmRecord) and
 returns the response body already in JSON types (`Dumped`): OrderSchema's compiled dump passes it
 through as is (app/fastschema.py), and tests check it equals marshmallow's dump of it.
-Per request, the viewer's scope is read once (`Presenter`), not per order.
+Who sees what (parts, full or masked, staff's notes) comes from the viewer's scope (app/orders/scope.py).
 """
 from functools import lru_cache
 
 from app import clock
-from app.auth.viewer import STAFF_ROLES, Viewer
+from app.auth.viewer import Viewer
 from app.fastschema import Dumped
 from app.orders import transitions as t
 from app.orders.models import OPEN_STATUSES, Order
+from app.orders.scope import STAFF_NOTE_ACTIONS, Scope
 from app.users.service import mask_phone
 
-AREA_ROLES = ("staff", "admin", "grid_worker")
-FULL_VIEW_PARTIES = frozenset({t.REQUESTER, t.ASSIGNEE, t.STAFF})
 OPEN = frozenset(str(status) for status in OPEN_STATUSES)
 ORDER_COLUMNS = tuple(column.key for column in Order.__table__.c)
 TIMES = ("dispatched_at", "accepted_at", "started_at", "completed_at", "rated_at", "closed_at", "cancelled_at")
@@ -50,48 +49,25 @@ class OrmRecord(dict):
 
 
 class Presenter:
-    """Presents orders to one viewer (their grants' paths read once)."""
+    """Presents orders to one viewer, by their scope (app/orders/scope.py)."""
 
     def __init__(self, viewer: Viewer, dumped: bool = True):
         """dumped=False: times stay datetimes and the result a plain dict (what marshmallow would dump;
         tests compare the two)."""
-        self.viewer = viewer
+        self.scope = Scope.of(viewer)
         self.time = iso if dumped else (lambda value: value)
         self.result = Dumped if dumped else dict
-        self.team_roles = viewer.team_roles
-        self.staff_paths = tuple(viewer.paths(STAFF_ROLES))
-        self.area_paths = tuple(viewer.paths(AREA_ROLES))
         self.now = clock.now()
-        self._covers: dict[str, tuple[bool, bool]] = {}
-
-    def covers(self, path: str) -> tuple[bool, bool]:
-        """(staff of the area, staff or grid worker of the area)."""
-        found = self._covers.get(path)
-        if found is None:
-            found = self._covers[path] = (any(path.startswith(p) for p in self.staff_paths),
-                                          any(path.startswith(p) for p in self.area_paths))
-        return found
-
-    def parties(self, requester_id, team_id, assignee_id, area_path: str) -> frozenset:
-        viewer_id = self.viewer.id
-        found = set()
-        if requester_id == viewer_id:
-            found.add(t.REQUESTER)
-        team_role = self.team_roles.get(team_id) if team_id else None
-        if team_role:
-            found.add(t.TEAM_MEMBER)
-            if team_role == "leader":
-                found.add(t.TEAM_LEADER)
-        if assignee_id == viewer_id:
-            found.add(t.ASSIGNEE)
-        if self.covers(area_path)[0]:
-            found.add(t.STAFF)
-        return frozenset(found)
 
     def present(self, r) -> dict:
         """One order (a record: row mapping or OrmRecord), as the list shows it."""
-        order_parties = self.parties(r["requester_id"], r["team_id"], r["assignee_id"], r["area_path"])
-        full = bool(order_parties & FULL_VIEW_PARTIES) or self.covers(r["area_path"])[1]
+        return self._present(r)[0]
+
+    def _present(self, r) -> tuple[dict, bool]:
+        """The order as the list shows it, and whether the viewer sees staff's notes on it."""
+        scope = self.scope
+        order_parties = scope.parties(r["requester_id"], r["team_id"], r["assignee_id"], r["area_path"])
+        full, staff_notes = scope.full_view(order_parties, r), scope.sees_staff_notes(order_parties)
         status = str(r["status"])
         if full:
             address, phone = r["address"], r["contact_phone"]
@@ -109,7 +85,7 @@ class Presenter:
             on_behalf_of=({"name": behalf, "phone": r["on_behalf_phone"] if full else
                            mask_phone(r["on_behalf_phone"])} if behalf else None),
             result=r["result"], result_photos=r["result_photos"], cancel_reason=r["cancel_reason"],
-            needs_review=bool(r["needs_review"]) if t.STAFF in order_parties else False,
+            needs_review=bool(r["needs_review"]) if staff_notes else False,
             created_at=time(r["created_at"]), due_at=time(r["due_at"]),
         )
         for name in TIMES:
@@ -117,37 +93,42 @@ class Presenter:
         data["overdue"] = status in OPEN and r["due_at"] <= self.now
         data["version"] = r["version"]
         data["allowed_actions"] = list(allowed_actions(order_parties, status))
-        return data
+        return data, staff_notes
 
     def present_detail(self, rows: list) -> dict:
         """One order from queries.detail_statement's rows: with team name, events and rating."""
         first = rows[0]
-        data = self.present(first)
+        data, staff_notes = self._present(first)
         data["team_name"] = first["team_name"]
         data["events"] = [{
             "id": r["event_id"], "action": r["event_action"], "from_status": r["event_from_status"],
-            "to_status": r["event_to_status"], "note": r["event_note"], "actor_id": r["event_actor_id"],
+            "to_status": r["event_to_status"], "actor_id": r["event_actor_id"],
+            "note": r["event_note"] if staff_notes or r["event_action"] not in STAFF_NOTE_ACTIONS else "",
             "actor_name": (r["actor_real_name"] or r["actor_nickname"] or f"用户{r['event_actor_id']}")
             if r["event_actor_id"] is not None else "系统",
             "created_at": self.time(r["event_created_at"]),
         } for r in rows if r["event_id"] is not None]
-        data["rating"] = None if first["rating_id"] is None else {
-            name: self.time(first[f"rating_{name}"]) if name.endswith("_at") else first[f"rating_{name}"]
-            for name in RATING_FIELDS}
+        data["rating"] = None if first["rating_id"] is None else self._rating(
+            {name: first[f"rating_{name}"] for name in RATING_FIELDS}, staff_notes)
         return data
+
+    def _rating(self, values: dict, staff_notes: bool) -> dict:
+        """An order's rating; staff's follow-up of it (回访) only for staff of the area."""
+        if not staff_notes:
+            values.update(review_note="", reviewed_by_id=None)
+        return {name: self.time(value) if name.endswith("_at") else value for name, value in values.items()}
 
     def present_orm(self, order: Order, detail: bool = False) -> dict:
         """An ORM Order (just created or acted on)."""
-        data = self.present(OrmRecord(order))
+        data, staff_notes = self._present(OrmRecord(order))
         if detail:
             data["team_name"] = order.team.name if order.team else None
             data["events"] = [{
                 "id": e.id, "action": e.action, "from_status": e.from_status, "to_status": e.to_status,
-                "note": e.note, "actor_id": e.actor_id,
+                "note": e.note if staff_notes or e.action not in STAFF_NOTE_ACTIONS else "", "actor_id": e.actor_id,
                 "actor_name": e.actor.display_name if e.actor else "系统", "created_at": self.time(e.created_at),
             } for e in order.events]
             rating = order.rating
-            data["rating"] = None if rating is None else {
-                name: self.time(getattr(rating, name)) if name.endswith("_at") else getattr(rating, name)
-                for name in RATING_FIELDS}
+            data["rating"] = None if rating is None else self._rating(
+                {name: getattr(rating, name) for name in RATING_FIELDS}, staff_notes)
         return data

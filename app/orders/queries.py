@@ -10,11 +10,12 @@ is written so that one plan, made without the values, serves them all.
 """
 from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, not_, or_, select, union
+from sqlalchemy import and_, bindparam, not_, select, union
 
-from app.areas.models import Area
+from app.areas.models import Area, subtree_ids
 from app.categories.models import Category
 from app.orders.models import OPEN_STATUSES, Order, OrderEvent, Rating
+from app.orders.scope import OWN_PARTS, PART_COLUMNS, SHAPES_CACHED, area_patterns, condition
 from app.teams.models import Team
 from app.users.models import User
 
@@ -28,7 +29,6 @@ RATINGS = Rating.__table__
 ACTORS = User.__table__.alias("actors")
 
 OPEN = [str(status) for status in OPEN_STATUSES]
-SHAPES_CACHED = 512  # distinct statement shapes kept per process (each a few kB)
 
 # What a row carries besides the order's own columns (Order attribute names = column names).
 PRESENTATION_COLUMNS = (
@@ -41,37 +41,10 @@ ORDER_FROM = (ORDERS.join(AREAS, AREAS.c.id == ORDERS.c.area_id)
               .join(CATEGORIES, CATEGORIES.c.id == ORDERS.c.category_id))
 
 
-def like_prefix(path: str) -> str:
-    """A LIKE pattern for "starts with `path`", escaped as `startswith(..., autoescape=True)` does."""
-    return path.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
-
-
-def subtree_ids(prefix: str, count: int):
-    """SELECT of the ids of every area under any of `count` paths bound as :{prefix}0 … (none if 0)."""
-    if not count:
-        return select(AREAS.c.id).where(AREAS.c.id.is_(None))
-    return select(AREAS.c.id).where(or_(*(AREAS.c.path.like(bindparam(f"{prefix}{i}"), escape="/")
-                                          for i in range(count))))
-
-
-def path_params(prefix: str, paths: list[str]) -> dict:
-    return {f"{prefix}{i}": like_prefix(path) for i, path in enumerate(paths)}
-
-
-@lru_cache(maxsize=64)
-def area_ids_statement(count: int):
-    """The ids of the areas under `count` paths (:p0 …), at most :limit of them."""
-    return subtree_ids("p", count).limit(bindparam("limit"))
-
-
 # --- one page of a list -------------------------------------------------------------------------
 
-BRANCH_COLUMNS = {"requester": ORDERS.c.requester_id, "created_by": ORDERS.c.created_by_id,
-                  "assignee": ORDERS.c.assignee_id, "team": ORDERS.c.team_id, "area": ORDERS.c.area_id}
-
-
 def _branch(kind: str, index: int):
-    """(condition, ordering) of one part of a viewer's visibility: the orders whose `column` is :value,
+    """(condition, ordering) of one part of a viewer's scope (app/orders/scope.py): the orders whose `column` is :value,
     newest first, read backwards along the (column, id) index.
 
     Written as a range of one value ordered by (column, id), not `column = :value` ordered by id: the
@@ -79,8 +52,8 @@ def _branch(kind: str, index: int):
     orders the value has; with `=` the planner may then walk the primary key backwards through every
     order looking for a value that has none (a staff member's assigned orders). A range ordered by the
     index's own columns leaves it one plan, the index, whatever the value."""
-    column = BRANCH_COLUMNS[kind]
-    value = bindparam("viewer_id") if kind in ("requester", "created_by", "assignee") else bindparam(f"{kind}{index}")
+    column = PART_COLUMNS[kind]
+    value = bindparam("viewer_id") if kind in OWN_PARTS else bindparam(f"{kind}{index}")
     return and_(column >= value, column <= value), (column.desc(), ORDERS.c.id.desc())
 
 
@@ -98,7 +71,7 @@ def page_statement(branches: tuple, area_paths: int, status: bool, area_filter: 
     if status:
         filters.append(ORDERS.c.status.in_(bindparam("statuses", expanding=True)))
     if area_filter:
-        filters.append(ORDERS.c.area_id.in_(subtree_ids("fp", 1)))
+        filters.append(ORDERS.c.area_id.in_(subtree_ids(area_patterns("fp", 1))))
     if team:
         filters.append(ORDERS.c.team_id == bindparam("team_filter"))
     if category:
@@ -108,12 +81,13 @@ def page_statement(branches: tuple, area_paths: int, status: bool, area_filter: 
         filters.append(late if overdue else not_(late))
     if review is not None:
         flag, paths = review
-        filters += [ORDERS.c.needs_review.is_(flag), ORDERS.c.area_id.in_(subtree_ids("rp", paths))]
+        filters += [ORDERS.c.needs_review.is_(flag), ORDERS.c.area_id.in_(subtree_ids(area_patterns("rp", paths)))]
     if cursor:
         filters.append(ORDERS.c.id < bindparam("cursor"))
     conditions = [_branch(kind, index) for kind, index in branches]
     if area_paths:  # a town's or county's areas: their newest orders are soon found walking all orders
-        conditions.append((ORDERS.c.area_id.in_(subtree_ids("vp", area_paths)), (ORDERS.c.id.desc(),)))
+        conditions.append((ORDERS.c.area_id.in_(subtree_ids(area_patterns("vp", area_paths))),
+                           (ORDERS.c.id.desc(),)))
     parts = [select(ORDERS.c.id).where(condition, *filters).order_by(*ordering)
              .limit(bindparam("limit")).subquery() for condition, ordering in conditions]
     if len(parts) > 1:  # the page's ids from the merged parts first: only they are joined and presented
@@ -136,17 +110,6 @@ EVENT_COLUMNS = tuple(column.label(f"event_{column.name}") for column in EVENTS.
 RATING_COLUMNS = tuple(column.label(f"rating_{column.name}") for column in RATINGS.c)
 
 
-def visibility(teams: int, area_paths: int):
-    """services.visibility as a bound condition: :viewer_id, :teams (expanding), areas under :vp0 …"""
-    conditions = [ORDERS.c.requester_id == bindparam("viewer_id"), ORDERS.c.created_by_id == bindparam("viewer_id"),
-                  ORDERS.c.assignee_id == bindparam("viewer_id")]
-    if teams:
-        conditions.append(ORDERS.c.team_id.in_(bindparam("teams", expanding=True)))
-    if area_paths:
-        conditions.append(ORDERS.c.area_id.in_(subtree_ids("vp", area_paths)))
-    return or_(*conditions)
-
-
 @lru_cache(maxsize=SHAPES_CACHED)
 def detail_statement(scoped: bool, teams: bool, area_paths: int):
     """The order :order_id (visible to the viewer when scoped) with its area, community, category, team,
@@ -162,5 +125,5 @@ def detail_statement(scoped: bool, teams: bool, area_paths: int):
         .order_by(EVENTS.c.id)
     )
     if scoped:
-        statement = statement.where(visibility(teams, area_paths))
+        statement = statement.where(condition(teams, area_paths))
     return statement.execution_options(prepare=True)  # one order by its key: any plan fits every value

@@ -1,6 +1,7 @@
 """Rules for orders: creation (点单), every action of the state machine, scope and lists."""
 import hashlib
 import json
+from contextlib import nullcontext
 from datetime import timedelta
 from functools import lru_cache
 
@@ -10,12 +11,13 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock, ratelimits
-from app.areas.models import Area
+from app.areas.models import Area, like_prefix
 from app.areas.service import UNKNOWN_AREA, require_area
 from app.attachments.models import Attachment
 from app.auth.viewer import STAFF_ROLES, Viewer
 from app.categories.models import Category
 from app.categories.service import category_by_code
+from app.database import changed_one
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.fastschema import Dumped
@@ -25,44 +27,12 @@ from app.orders import queries
 from app.orders import transitions as t
 from app.orders.models import IdempotencyKey, Order, OrderEvent, OrderStatus, Rating
 from app.orders.presenter import Presenter
+from app.orders.scope import SHAPES_CACHED, Scope, path_params, team_refusal
+from app.orders.scope import condition as scope_condition
 from app.orders.signals import order_changed
 from app.teams.models import Team
 
-AREA_ROLES = ("staff", "admin", "grid_worker")
-AREA_PARTS_MAX = 32  # up to this many areas in scope, a list reads each area's index on its own
 ORDER_AREA_KINDS = ("community", "grid")
-
-
-# --- who sees what ------------------------------------------------------------------------------
-
-def visibility(viewer: Viewer):
-    """The condition for the orders this viewer may see: own, their teams', their areas'."""
-    conditions = [Order.requester_id == viewer.id, Order.created_by_id == viewer.id,
-                  Order.assignee_id == viewer.id]
-    if viewer.team_roles:
-        conditions.append(Order.team_id.in_(list(viewer.team_roles)))
-    if viewer.has_role(AREA_ROLES):
-        conditions.append(Order.area_id.in_(viewer.area_ids_select(AREA_ROLES)))
-    return or_(*conditions)
-
-
-def parties(viewer: Viewer | None, order: Order) -> set[str]:
-    """The parts this viewer plays in this order."""
-    if viewer is None:
-        return set()
-    found = set()
-    if order.requester_id == viewer.id:
-        found.add(t.REQUESTER)
-    team_role = viewer.team_roles.get(order.team_id) if order.team_id else None
-    if team_role:
-        found.add(t.TEAM_MEMBER)
-        if team_role == "leader":
-            found.add(t.TEAM_LEADER)
-    if order.assignee_id == viewer.id:
-        found.add(t.ASSIGNEE)
-    if viewer.covers(order.area.path, STAFF_ROLES):
-        found.add(t.STAFF)
-    return found
 
 
 # An order's area with its parent: a grid's community names the place for those who may not see the address.
@@ -74,28 +44,21 @@ def get_order(viewer: Viewer, order_id: int, detail: bool = False, scoped: bool 
     params = {"order_id": order_id}
     teams = area_paths = 0
     if scoped:
-        params.update(_visibility_params(viewer))
-        teams, area_paths = bool(viewer.team_roles), len(viewer.paths(AREA_ROLES))
+        scope = Scope.of(viewer)
+        params.update(scope.params())
+        teams, area_paths = scope.shape
     order = db.session.scalars(_order_statement(detail, scoped, teams, area_paths), params).unique().first()
     if order is None:
         raise NotFound("找不到该工单")
     return order
 
 
-def _visibility_params(viewer: Viewer) -> dict:
-    """The values of queries.visibility for this viewer."""
-    params = {"viewer_id": viewer.id, **queries.path_params("vp", viewer.paths(AREA_ROLES))}
-    if viewer.team_roles:
-        params["teams"] = list(viewer.team_roles)
-    return params
-
-
-@lru_cache(maxsize=queries.SHAPES_CACHED)
+@lru_cache(maxsize=SHAPES_CACHED)
 def _order_statement(detail: bool, scoped: bool, teams: bool, area_paths: int):
     """get_order's statement, built once per shape (its values bound at execution)."""
     query = select(Order).options(ORDER_AREA, joinedload(Order.category)).where(Order.id == bindparam("order_id"))
     if scoped:
-        query = query.where(queries.visibility(teams, area_paths))
+        query = query.where(scope_condition(teams, area_paths))
     if detail:
         # Joined, not select-in: the order and its timeline come in one statement.
         query = query.options(joinedload(Order.events).joinedload(OrderEvent.actor),
@@ -119,7 +82,7 @@ def list_orders(viewer: Viewer, args: dict, cursor_id: int | None) -> list:
         params["statuses"] = list(args["status"])
     area_filter = args.get("area_id") is not None
     if area_filter:
-        params["fp0"] = queries.like_prefix(require_area(args["area_id"]).path)
+        params["fp0"] = like_prefix(require_area(args["area_id"]).path)
     team = args.get("team_id") is not None
     if team:
         params["team_filter"] = args["team_id"]
@@ -131,49 +94,17 @@ def list_orders(viewer: Viewer, args: dict, cursor_id: int | None) -> list:
         params["now"] = clock.now()
     review = None
     if args.get("needs_review") is not None:  # the flag is staff's business: only their areas' orders
-        staff_paths = viewer.paths(STAFF_ROLES)
+        staff_paths = Scope.of(viewer).staff_paths
         review = (args["needs_review"], len(staff_paths))
-        params.update(queries.path_params("rp", staff_paths))
+        params.update(path_params("rp", staff_paths))
     if cursor_id:
         params["cursor"] = cursor_id
-    branches, area_paths = visibility_branches(viewer, args.get("view"), params)
+    branches, area_paths = Scope.of(viewer).list_parts(args.get("view"), params)
     if not branches and not area_paths:
         return []
     statement = queries.page_statement(branches, area_paths, status, area_filter, team, category, overdue, review,
                                        bool(cursor_id))
     return db.session.execute(statement, params).all()
-
-
-def visibility_branches(viewer: Viewer, view: str | None, params: dict) -> tuple[tuple, int]:
-    """visibility(viewer) as parts that each have an index ordered by id; `view` keeps one kind.
-
-    Returns ((kind, index), …) for queries.page_statement and the number of area paths of its
-    fallback part (areas beyond AREA_PARTS_MAX); their values go into `params`.
-    """
-    branches = []
-    area_paths = 0
-    if view in (None, "requester"):
-        branches += [("requester", 0), ("created_by", 0)]
-    if view in (None, "assigned"):
-        branches.append(("assignee", 0))
-    if view in (None, "team"):
-        for index, team_id in enumerate(sorted(viewer.team_roles)):
-            branches.append(("team", index))
-            params[f"team{index}"] = team_id
-    if view in (None, "area") and viewer.has_role(AREA_ROLES):
-        # A community's staff: one part per area on its (area_id, id) index. A town or county:
-        # their areas hold a large share of all orders, and walking the newest orders finds a page soon.
-        paths = viewer.paths(AREA_ROLES)
-        area_ids = list(db.session.execute(queries.area_ids_statement(len(paths)),
-                                           {**queries.path_params("p", paths), "limit": AREA_PARTS_MAX + 1}).scalars())
-        if len(area_ids) <= AREA_PARTS_MAX:
-            for index, area_id in enumerate(area_ids):
-                branches.append(("area", index))
-                params[f"area{index}"] = area_id
-        else:
-            area_paths = len(paths)
-            params.update(queries.path_params("vp", paths))
-    return tuple(branches), area_paths
 
 
 def order_detail(viewer: Viewer, order_id: int, scoped: bool = True, dumped: bool = True) -> dict:
@@ -182,8 +113,9 @@ def order_detail(viewer: Viewer, order_id: int, scoped: bool = True, dumped: boo
     params = {"order_id": order_id}
     teams = area_paths = 0
     if scoped:
-        params.update(_visibility_params(viewer))
-        teams, area_paths = bool(viewer.team_roles), len(viewer.paths(AREA_ROLES))
+        scope = Scope.of(viewer)
+        params.update(scope.params())
+        teams, area_paths = scope.shape
     rows = db.session.execute(queries.detail_statement(scoped, teams, area_paths), params).mappings().all()
     if not rows:
         raise NotFound("找不到该工单")
@@ -212,7 +144,7 @@ def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None)
     area, category = _area_and_category(data["area_id"], data["category"])
     if area.kind not in ORDER_AREA_KINDS:
         raise ValidationFailed({"area_id": ["请选择社区或网格"]})
-    if on_behalf and not viewer.covers(area.path, AREA_ROLES):
+    if on_behalf and not Scope.of(viewer).may_file_for_others(area.path):
         raise Forbidden("只有本区域的工作人员或网格员可以代居民下单")
     category = category or category_by_code(data["category"])  # unknown: its field error
     contact_phone = data.get("contact_phone") or ""
@@ -235,14 +167,16 @@ def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None)
         needs_review=flagged, created_at=now, due_at=now + timedelta(hours=category.sla_hours), version=1,
     )
     order.area, order.category = area, category
-    db.session.add(order)
-    if idempotency_key:
-        db.session.add(IdempotencyKey(user_id=viewer.id, key=idempotency_key, request_hash=_body_hash(data)))
     try:
-        db.session.flush()
+        # With a key, in a savepoint (begun before anything is added: it flushes what is pending): a lost race
+        # undoes these inserts only, and the request's transaction goes on to answer with the winner's order.
+        with db.session.begin_nested() if idempotency_key else nullcontext():
+            db.session.add(order)
+            if idempotency_key:
+                db.session.add(IdempotencyKey(user_id=viewer.id, key=idempotency_key, request_hash=_body_hash(data)))
+            db.session.flush()
     except IntegrityError:
         # A concurrent request with the same key won: answer with its order.
-        db.session.rollback()
         replay = _replayed_order(viewer, idempotency_key, _body_hash(data))
         if replay is None:
             raise Conflict("相同的请求正在处理中，请稍后再试") from None
@@ -253,7 +187,6 @@ def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None)
     _link_attachments(viewer, order, order.photos, "photos")
     note = f"代 {on_behalf['name']} 下单" if on_behalf else ""
     _record(order, viewer, "create", None, OrderStatus.ORDERED, note)
-    commit_keeping_state()
     return order, True
 
 
@@ -312,17 +245,6 @@ def _link_attachments(viewer: Viewer, order: Order, ids: list[str], field: str) 
 
 # --- actions ------------------------------------------------------------------------------------
 
-def commit_keeping_state() -> None:
-    """Commit without expiring the session's objects: they hold what was just committed, and the
-    response is built from them without reloading each one (fewer statements per request)."""
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
-
-
 def _set_committed(order: Order, values: dict) -> None:
     """Give the order the values a conditional UPDATE has just written, without another SELECT."""
     for key, value in values.items():
@@ -349,15 +271,8 @@ def _apply(viewer: Viewer | None, order: Order, action: str, order_parties: set[
     rule = t.check(action, order_parties, order.status)
     from_status = order.status
     to_status = rule.target or order.status
-    moved = db.session.execute(
-        update(Order)
-        .where(Order.id == order.id, Order.version == order.version, Order.status == from_status)
-        .values(status=to_status, version=Order.version + 1, **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if moved != 1:
-        db.session.rollback()
-        raise t.InvalidTransition()
+    changed_one(update(Order).where(Order.id == order.id, Order.version == order.version, Order.status == from_status)
+                .values(status=to_status, version=Order.version + 1, **values), t.InvalidTransition())
     _set_committed(order, {"status": to_status, "version": order.version + 1, **values})
     _record(order, viewer, action, from_status, to_status, note, **data)
     return order
@@ -368,29 +283,23 @@ def act(viewer: Viewer, order_id: int, action: str, body: dict) -> Dumped:
     if action not in t.ACTIONS:
         raise NotFound("不支持该操作")
     order = get_order(viewer, order_id)
-    order_parties = parties(viewer, order)
+    order_parties = Scope.of(viewer).order_parties(order)
     t.check(action, order_parties, order.status)  # who before what: 403, then 409
     handler = ACTION_HANDLERS[action]
     handler(viewer, order, order_parties, body)
-    # Read back in the same transaction, before it commits: it sees what was just written, and the request
-    # ends with COMMIT, not a second transaction's ROLLBACK (psycopg forgets its prepared statements at every
-    # ROLLBACK). Not scoped: a member who declined no longer sees the order, yet gets it back once.
+    # Read back in the request's transaction (it commits at the request's end): it sees what was just
+    # written. Not scoped: a member who declined no longer sees the order, yet gets it back once.
     db.session.flush()
-    presented = order_detail(viewer, order_id, scoped=False)
-    commit_keeping_state()
-    return presented
+    return order_detail(viewer, order_id, scoped=False)
 
 
 def _dispatch(viewer, order, order_parties, body):
     # The team with its area and categories, in one statement (the checks below read all three).
     team = db.session.scalars(select(Team).where(Team.id == body["team_id"])
                               .options(joinedload(Team.area), joinedload(Team.categories))).unique().first()
-    if team is None or not team.is_active:
-        raise ValidationFailed({"team_id": ["服务队不存在或已停用"]})
-    if not order.area.path.startswith(team.area.path):
-        raise ValidationFailed({"team_id": ["该服务队不服务此区域"]})
-    if not team.serves(order.category_id):
-        raise ValidationFailed({"team_id": ["该服务队不提供此类服务"]})
+    refusal = team_refusal(team, order.area.path, order.category_id)
+    if refusal:
+        raise ValidationFailed({"team_id": [refusal]})
     _apply(viewer, order, "dispatch", order_parties, {"team_id": team.id, "dispatched_at": clock.now()},
            body.get("note", ""), team_id=team.id, team_name=team.name)
 
@@ -436,9 +345,8 @@ def _rate(viewer, order, order_parties, body):
 
 def _cancel(viewer, order, order_parties, body):
     reason = body.get("reason", "")
-    if t.REQUESTER not in order_parties or order.status not in (OrderStatus.ORDERED, OrderStatus.DISPATCHED):
-        if not reason:
-            raise ValidationFailed({"reason": ["请填写取消原因"]})
+    if t.check("cancel", order_parties, order.status).needs_reason and not reason:
+        raise ValidationFailed({"reason": ["请填写取消原因"]})
     _apply(viewer, order, "cancel", order_parties, {"cancel_reason": reason, "cancelled_at": clock.now()},
            reason)
 

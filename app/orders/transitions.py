@@ -18,10 +18,11 @@ class Rule:
     parties: frozenset[str]
     sources: frozenset[S]
     target: S | None  # None: the status stays
+    needs_reason: bool = False  # the body must give a reason (where the schema leaves it optional)
 
 
-def rule(action: str, parties: set[str], sources: set[S], target: S | None) -> Rule:
-    return Rule(action, frozenset(parties), frozenset(sources), target)
+def rule(action: str, parties: set[str], sources: set[S], target: S | None, needs_reason: bool = False) -> Rule:
+    return Rule(action, frozenset(parties), frozenset(sources), target, needs_reason)
 
 
 RULES: tuple[Rule, ...] = (
@@ -32,7 +33,7 @@ RULES: tuple[Rule, ...] = (
     rule("complete", {ASSIGNEE, TEAM_LEADER}, {S.ACCEPTED, S.IN_SERVICE}, S.COMPLETED),
     rule("rate", {REQUESTER}, {S.COMPLETED}, S.RATED),
     rule("cancel", {REQUESTER}, {S.ORDERED, S.DISPATCHED}, S.CANCELLED),
-    rule("cancel", {STAFF}, {S.ORDERED, S.DISPATCHED, S.ACCEPTED, S.IN_SERVICE}, S.CANCELLED),
+    rule("cancel", {STAFF}, {S.ORDERED, S.DISPATCHED, S.ACCEPTED, S.IN_SERVICE}, S.CANCELLED, needs_reason=True),
     rule("close", {STAFF, SYSTEM}, {S.COMPLETED}, S.CLOSED),
     rule("reopen", {STAFF}, {S.RATED, S.CLOSED}, S.ORDERED),
     rule("review", {STAFF}, {S.RATED}, None),
@@ -47,7 +48,8 @@ def allowed_actions(parties: set[str], status: str) -> list[str]:
 
 
 def check(action: str, parties: set[str], status: str) -> Rule:
-    """The rule that allows this move; 403 if no part of the user's may do it, 409 if not now."""
+    """The rule that allows this move (the first in the table's order); 403 if no part of the user's may do
+    it, 409 if not now."""
     rules = [r for r in RULES if r.action == action]
     if not rules:
         raise NotFound("不支持该操作")

@@ -10,7 +10,7 @@ from sqlalchemy import Integer, String, case, cast, func, insert, literal, null,
 
 from app import clock
 from app.areas.models import Area
-from app.auth.viewer import Viewer, subtree_ids_select
+from app.auth.viewer import ADMIN_ROLES, AREA_ROLES, Viewer, subtree_ids_select
 from app.database import write_next
 from app.errors import NotFound
 from app.extensions import db
@@ -22,7 +22,6 @@ from app.records.models import ServiceCredit
 from app.users.models import User
 from app.users.service import mask_phone
 
-AREA_ROLES = ("staff", "admin", "grid_worker")
 NO_ORDER = cast(null(), Integer)  # typed: PostgreSQL reads a bare NULL in a SELECT as text
 
 
@@ -86,14 +85,14 @@ def select_seen(viewer: Viewer, what: str, subjects) -> None:
 def entries(viewer: Viewer, area_id: int | None, viewer_id: int | None, limit: int,
             cursor_id: int | None) -> list[PiiAccess]:
     """GET /audit/pii-access: the log of the admin's areas (or one of them), newest first."""
-    viewer.require_role(("admin",))
+    viewer.require_role(ADMIN_ROLES)
     if area_id is not None:
         area = db.session.get(Area, area_id)
-        if area is None or not viewer.covers(area.path, ("admin",)):
+        if area is None or not viewer.covers(area.path, ADMIN_ROLES):
             raise NotFound("找不到该区域")
         areas = subtree_ids_select([area.path])
     else:
-        areas = viewer.area_ids_select(("admin",))
+        areas = viewer.area_ids_select(ADMIN_ROLES)
     query = select(PiiAccess).where(PiiAccess.area_id.in_(areas)).order_by(PiiAccess.id.desc()).limit(limit + 1)
     if viewer_id is not None:
         query = query.where(PiiAccess.viewer_id == viewer_id)

@@ -4,7 +4,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.areas.models import Area
 from app.areas.service import require_area
-from app.auth.viewer import STAFF_ROLES, Viewer
+from app.auth.viewer import ADMIN_ROLES, STAFF_ROLES, Viewer
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.points.models import PointsEntry
@@ -114,7 +114,7 @@ def grant_role(viewer: Viewer | None, user_id: int, role: str, area_id: int) -> 
 
 def revoke_role(viewer: Viewer, grant_id: int) -> None:
     grant = db.session.get(RoleGrant, grant_id)
-    if grant is None or not viewer.covers(grant.area.path, ("admin", "staff")):
+    if grant is None or not viewer.covers(grant.area.path, STAFF_ROLES):
         raise NotFound("找不到该授权")
     _check_may_grant(viewer, grant.role, grant.area)
     grant.user.token_version += 1  # their old tokens carried the old roles' trust
@@ -125,7 +125,7 @@ def revoke_role(viewer: Viewer, grant_id: int) -> None:
 def _check_may_grant(viewer: Viewer, role: str, area: Area) -> None:
     if role not in ROLES:
         raise ValidationFailed({"role": ["角色无效"]})
-    if viewer.covers(area.path, ("admin",)):
+    if viewer.covers(area.path, ADMIN_ROLES):
         return
     if role == "grid_worker" and viewer.covers(area.path, ("staff",)):
         return
