@@ -132,7 +132,9 @@ def _executing(state) -> None:
     without a transaction (PostgreSQL); anything but a SELECT is a write."""
     session = state.session
     if state.is_select:
-        if not session.in_transaction() and _reads_without_transaction(session):
+        options = state.execution_options
+        streamed = options.get("stream_results") or options.get("yield_per")  # a server-side cursor needs one
+        if not session.in_transaction() and not streamed and _reads_without_transaction(session):
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             session.info[READING] = True
         return
@@ -163,7 +165,12 @@ def end_request_transaction(response):
     session = db.session()
     if session.in_transaction():
         if response.status_code < 400 or not session.info.get(WROTE):
-            session.commit()
+            # Without expiring what the request loaded: a streamed answer (an export) goes on reading it.
+            session.expire_on_commit = False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = True
         else:
             session.rollback()
     return response

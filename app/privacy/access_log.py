@@ -33,7 +33,12 @@ def _write_apart() -> None:
     """End the request's read transaction before the log's INSERT. On SQLite a GET reads in a deferred
     transaction; upgrading it to a write fails at once ("database is locked", whatever the busy timeout)
     when another request wrote since it began, while a transaction that starts with the write waits its turn."""
-    db.session.commit()
+    session = db.session()
+    session.expire_on_commit = False  # what the request read stays loaded (the viewer): no statement to reload it
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
     write_next()
 
 
