@@ -3,6 +3,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.auth import current_viewer
+from app.replica import replica_reads
 from app.schema import Id
 from app.stats import export, report, service
 
@@ -88,6 +89,7 @@ def _scope_and_period(args):
 
 
 @blp.route("/stats/summary", methods=["GET"])
+@replica_reads
 @blp.arguments(PeriodArgs, location="query")
 @blp.response(200, SummarySchema)
 def stats_summary(args):
@@ -96,6 +98,7 @@ def stats_summary(args):
 
 
 @blp.route("/stats/breakdown", methods=["GET"])
+@replica_reads
 @blp.arguments(BreakdownArgs, location="query")
 @blp.response(200, BreakdownSchema)
 def stats_breakdown(args):
@@ -104,6 +107,7 @@ def stats_breakdown(args):
 
 
 @blp.route("/stats/report", methods=["GET"])
+@replica_reads
 @blp.arguments(ReportArgs, location="query")
 @blp.response(200, ReportSchema)
 def stats_report(args):
@@ -113,6 +117,7 @@ def stats_report(args):
 
 
 @blp.route("/stats/export", methods=["GET"])
+@replica_reads
 @blp.arguments(ExportArgs, location="query")
 @blp.doc(responses={"200": {"description": "the orders (and figures) as a file", "content": {
     export.XLSX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}},
