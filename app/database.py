@@ -105,7 +105,8 @@ def _begin(conn):
         conn.info["wrote"], conn.info["in_request"] = False, has_request_context()
     if conn.dialect.name != "sqlite":
         return
-    reading = (has_request_context() and request.method in READ_METHODS) or conn.get_execution_options().get("read_only")
+    reading = ((has_request_context() and request.method in READ_METHODS)
+               or conn.get_execution_options().get("read_only"))  # the replica's engine (app/replica.py)
     conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 

@@ -242,7 +242,11 @@ def rebuild_indexes(app) -> None:
 
     with app.app_context():
         began = time.perf_counter()
-        db.create_all()  # tables added since the load (the figures' rollups), with their triggers
+        with db.engine.begin() as conn:  # the figures' rollups as the models have them now, with their triggers
+            for table in ("figure_days", "figure_months", "figure_day_points", "figure_month_points",
+                          "response_days", "response_months", "order_responses"):
+                conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
+        db.create_all()
         with db.engine.begin() as conn:
             rollups.rebuild(conn)
         print(f"rollups of the figures rebuilt in {time.perf_counter() - began:.1f} s")

@@ -15,11 +15,13 @@ from app.extensions import db
 from app.orders.models import Order, Rating
 from app.points.models import PointsEntry
 from app.stats import rollups, service
-from app.stats.models import FigureDay, FigureDayPoints, OrderResponse, ResponseDay, ResponseMonth
+from app.stats.models import (FigureDay, FigureDayPoints, FigureMonth, FigureMonthPoints, OrderResponse, ResponseDay,
+                              ResponseMonth, ServiceDay, ServiceMonth)
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 15, 10, 30, tzinfo=TZ)
-ROLLUP_TABLES = (FigureDay, FigureDayPoints, ResponseDay, ResponseMonth, OrderResponse)
+ROLLUP_TABLES = (FigureDay, FigureMonth, FigureDayPoints, FigureMonthPoints, ResponseDay, ResponseMonth,
+                 OrderResponse, ServiceDay, ServiceMonth)
 
 
 @pytest.fixture
@@ -111,6 +113,9 @@ def test_rollups_follow_every_change(generated):
                 order.created_at = order.created_at - timedelta(days=1, minutes=3)
             elif order.accepted_at is not None and n % 13 == 0:
                 order.accepted_at = None  # declined back
+            elif order.status in ("completed", "rated") and n % 5 == 0:
+                order.assignee_id = orders[0].requester_id  # credited to someone else
+                order.completed_at = order.completed_at + timedelta(days=2)
         db.session.flush()
         rated = db.session.scalars(select(Rating).order_by(Rating.id).limit(60)).all()
         for n, rating in enumerate(rated):
@@ -139,10 +144,12 @@ def test_rollups_follow_every_change(generated):
 
 
 def _all_zero(table: str, row: tuple) -> bool:
-    if table == "figure_days":
+    if table in ("figure_days", "figure_months"):
         return not any(row[2:])
-    if table == "figure_day_points":
+    if table in ("figure_day_points", "figure_month_points"):
         return row[3] == 0
+    if table in ("service_days", "service_months"):
+        return row[2] == 0
     if table in ("response_days", "response_months"):
         return row[3] == 0
     return False

@@ -89,8 +89,9 @@ class Order(db.Model):
         Index("ix_orders_area_created", "area_id", "created_at",
               postgresql_include=["id", "status", "due_at", "completed_at", "accepted_at", "category_id", "team_id"]),
         Index("ix_orders_status_due", "status", "due_at"),
-        # The figures count the open orders past due_at live (as of now); the rest comes from daily rollups.
-        Index("ix_orders_open_area_created", "area_id", "created_at", postgresql_include=["due_at"],
+        # The figures' overdue_open: the rollups count the open orders, less those not yet due, read live here
+        # (open orders only, by due_at: those due later than now are few).
+        Index("ix_orders_open_due", "due_at", "area_id", "created_at",
               postgresql_where=text(OPEN_ORDERS), sqlite_where=text(OPEN_ORDERS)),
         # 双报到 figures count the orders Party members completed in a period (app/party).
         Index("ix_orders_assignee_completed", "assignee_id", "completed_at", postgresql_include=["status"]),

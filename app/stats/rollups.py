@@ -16,20 +16,22 @@ A summary (app/stats/service.py) reads:
   computation does (percentile_cont on PostgreSQL, the mean of the middle two on SQLite).
 """
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DDL, event, text
 
 from app.extensions import db
 from app.orders.models import DONE_STATUSES, OPEN_STATUSES
-from app.stats.models import FigureDay, FigureDayPoints, OrderResponse, ResponseDay, ResponseMonth  # noqa: F401
+from app.stats.models import (FigureDay, FigureDayPoints, FigureMonth, FigureMonthPoints,  # noqa: F401
+                              OrderResponse, ResponseDay, ResponseMonth, ServiceDay, ServiceMonth)
 
 TZ_NAME = "Asia/Shanghai"
+TZ = ZoneInfo(TZ_NAME)
 SQLITE_OFFSET = "+480 minutes"  # Shanghai has kept +08:00 since 1991 (as app/stats/service.py's _local_day)
-TRIGGER_COLUMNS = ("area_id", "created_at", "status", "completed_at", "due_at", "accepted_at")
+TRIGGER_COLUMNS = ("area_id", "created_at", "status", "completed_at", "due_at", "accepted_at", "assignee_id")
 DONE = ", ".join(f"'{s.value}'" for s in DONE_STATUSES)
 OPEN = ", ".join(f"'{s.value}'" for s in OPEN_STATUSES)
-OPEN_WHERE = f"status IN ({OPEN})"  # the partial index of open orders (ix_orders_open_area_created)
 
 
 # --- expressions, per dialect -------------------------------------------------------------------
@@ -79,23 +81,30 @@ def flag(condition: str) -> str:
 def _order_vector(r: str) -> dict:
     return {"cancelled": flag(f"{r}.status = 'cancelled'"), "completed": flag(f"{r}.status IN ({DONE})"),
             "on_time_completed": flag(f"{r}.status IN ({DONE}) AND {r}.completed_at <= {r}.due_at"),
-            "accepted": flag(f"{r}.accepted_at IS NOT NULL")}
+            "accepted": flag(f"{r}.accepted_at IS NOT NULL"), "open": flag(f"{r}.status IN ({OPEN})")}
 
 
-COUNTS = ("received", "cancelled", "completed", "on_time_completed", "accepted", "rated", "satisfied", "star_sum")
+COUNTS = ("received", "cancelled", "completed", "on_time_completed", "accepted", "open", "rated", "satisfied",
+          "star_sum")
 
 
-def _upsert_day(d: Dialect, area: str, day: str, values: dict, source: str = "", where: str = "1 = 1") -> str:
+def grains(d: Dialect) -> list[tuple[str, str, object]]:
+    """(counts table, points table, key column, key of a timestamp): by day, and by month."""
+    return [("figure_days", "figure_day_points", "day", d.day), ("figure_months", "figure_month_points", "month",
+                                                                 d.month)]
+
+
+def _upsert(table: str, key: str, area: str, at: str, values: dict, source: str = "", where: str = "1 = 1") -> str:
     columns = {name: values.get(name, "0") for name in COUNTS}
-    sets = ", ".join(f"{n} = figure_days.{n} + excluded.{n}" for n in COUNTS if n in values)
-    return (f"INSERT INTO figure_days (area_id, day, {', '.join(COUNTS)}) "
-            f"SELECT {area}, {day}, {', '.join(columns.values())} {source} WHERE {where} "
-            f"ON CONFLICT (area_id, day) DO UPDATE SET {sets}")
+    sets = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in COUNTS if n in values)
+    return (f"INSERT INTO {table} (area_id, {key}, {', '.join(COUNTS)}) "
+            f"SELECT {area}, {at}, {', '.join(columns.values())} {source} WHERE {where} "
+            f"ON CONFLICT (area_id, {key}) DO UPDATE SET {sets}")
 
 
-def _subtract_day(area: str, day: str, values: dict, where: str = "1 = 1") -> str:
+def _subtract(table: str, key: str, area: str, at: str, values: dict, where: str = "1 = 1") -> str:
     sets = ", ".join(f"{n} = {n} - {v}" for n, v in values.items())
-    return f"UPDATE figure_days SET {sets} WHERE area_id = {area} AND day = {day} AND {where}"
+    return f"UPDATE {table} SET {sets} WHERE area_id = {area} AND {key} = {at} AND {where}"
 
 
 def _order_statements(d: Dialect, r: str, sign: int) -> list[str]:
@@ -104,8 +113,8 @@ def _order_statements(d: Dialect, r: str, sign: int) -> list[str]:
     day, month, minute, accepted = d.day(f"{r}.created_at"), d.month(f"{r}.created_at"), d.minute(r), \
         f"{r}.accepted_at IS NOT NULL"
     if sign > 0:
-        return [
-            _upsert_day(d, f"{r}.area_id", day, vector),
+        return [_upsert(table, key, f"{r}.area_id", at(f"{r}.created_at"), vector)
+                for table, _points, key, at in grains(d)] + [
             f"INSERT INTO response_days (area_id, day, minute, n) SELECT anc.id, {day}, {minute}, 1 "
             f"FROM ({d.ancestors(f'{r}.area_id')}) anc WHERE {accepted} "
             f"ON CONFLICT (area_id, day, minute) DO UPDATE SET n = response_days.n + 1",
@@ -115,8 +124,8 @@ def _order_statements(d: Dialect, r: str, sign: int) -> list[str]:
             f"INSERT INTO order_responses (order_id, area_id, created_at, minute, minutes) "
             f"SELECT {r}.id, {r}.area_id, {r}.created_at, {minute}, {d.minutes(r)} WHERE {accepted}",
         ]
-    return [
-        _subtract_day(f"{r}.area_id", day, vector),
+    return [_subtract(table, key, f"{r}.area_id", at(f"{r}.created_at"), vector)
+            for table, _points, key, at in grains(d)] + [
         f"UPDATE response_days SET n = n - 1 WHERE {accepted} AND day = {day} AND minute = {minute} "
         f"AND area_id IN ({d.ancestors(f'{r}.area_id')})",
         f"UPDATE response_months SET n = n - 1 WHERE {accepted} AND month = {month} AND minute = {minute} "
@@ -125,53 +134,84 @@ def _order_statements(d: Dialect, r: str, sign: int) -> list[str]:
     ]
 
 
+def _service_statements(d: Dialect, r: str, sign: int) -> list[str]:
+    """An order done by an assignee counts for them on its day (and month) of completion."""
+    done = f"{r}.assignee_id IS NOT NULL AND {r}.status IN ({DONE}) AND {r}.completed_at IS NOT NULL"
+    statements = []
+    for table, key, at in (("service_days", "day", d.day), ("service_months", "month", d.month)):
+        when = at(f"{r}.completed_at")
+        if sign > 0:
+            statements.append(f"INSERT INTO {table} (user_id, {key}, n) SELECT {r}.assignee_id, {when}, 1 "
+                              f"WHERE {done} ON CONFLICT (user_id, {key}) DO UPDATE SET n = {table}.n + 1")
+        else:
+            statements.append(f"UPDATE {table} SET n = n - 1 WHERE {done} AND user_id = {r}.assignee_id "
+                              f"AND {key} = {when}")
+    return statements
+
+
 def _moved_rating(d: Dialect) -> list[str]:
     """An order moved to another area or day takes its rating's counts along."""
-    moved = f"(OLD.area_id <> NEW.area_id OR {d.day('OLD.created_at')} <> {d.day('NEW.created_at')})"
     stars = "(SELECT stars FROM ratings WHERE order_id = NEW.id)"
     values = {"rated": "1", "satisfied": flag(f"{stars} >= 4"), "star_sum": stars}
-    return [_subtract_day("OLD.area_id", d.day("OLD.created_at"), values,
-                          where=f"{moved} AND {stars} IS NOT NULL"),
-            _subtract_day("NEW.area_id", d.day("NEW.created_at"), {k: f"-({v})" for k, v in values.items()},
-                          where=f"{moved} AND {stars} IS NOT NULL")]
+    statements = []
+    for table, _points, key, at in grains(d):
+        moved = f"(OLD.area_id <> NEW.area_id OR {at('OLD.created_at')} <> {at('NEW.created_at')})"
+        statements += [
+            _subtract(table, key, "OLD.area_id", at("OLD.created_at"), values,
+                      where=f"{moved} AND {stars} IS NOT NULL"),
+            _subtract(table, key, "NEW.area_id", at("NEW.created_at"), {k: f"(0 - {v})" for k, v in values.items()},
+                      where=f"{moved} AND {stars} IS NOT NULL")]
+    return statements
 
 
 def _rating_statements(d: Dialect, r: str, sign: int) -> list[str]:
-    source = f"FROM orders o WHERE o.id = {r}.order_id"
     values = {"rated": "1", "satisfied": flag(f"{r}.stars >= 4"), "star_sum": f"{r}.stars"}
-    day = d.day("o.created_at")
-    if sign > 0:
-        return [_upsert_day(d, "o.area_id", day, values, source="FROM orders o", where=f"o.id = {r}.order_id")]
-    sets = ", ".join(f"{n} = {n} - {v}" for n, v in values.items())
-    return [f"UPDATE figure_days SET {sets} WHERE EXISTS (SELECT 1 {source} AND figure_days.area_id = o.area_id "
-            f"AND figure_days.day = {day})"]
+    statements = []
+    for table, _points, key, at in grains(d):
+        if sign > 0:
+            statements.append(_upsert(table, key, "o.area_id", at("o.created_at"), values, source="FROM orders o",
+                                      where=f"o.id = {r}.order_id"))
+        else:
+            sets = ", ".join(f"{n} = {n} - {v}" for n, v in values.items())
+            statements.append(f"UPDATE {table} SET {sets} WHERE EXISTS (SELECT 1 FROM orders o WHERE o.id = "
+                              f"{r}.order_id AND {table}.area_id = o.area_id AND {table}.{key} = {at('o.created_at')})")
+    return statements
 
 
 def _points_statements(d: Dialect, r: str, sign: int) -> list[str]:
-    day = d.day(f"{r}.created_at")
-    if sign > 0:
-        return [f"INSERT INTO figure_day_points (area_id, day, reason, amount) "
-                f"SELECT {r}.area_id, {day}, {r}.reason, {r}.amount WHERE 1 = 1 "
-                f"ON CONFLICT (area_id, day, reason) DO UPDATE SET amount = figure_day_points.amount + excluded.amount"]
-    return [f"UPDATE figure_day_points SET amount = amount - {r}.amount "
-            f"WHERE area_id = {r}.area_id AND day = {day} AND reason = {r}.reason"]
+    statements = []
+    for _table, table, key, at in grains(d):
+        when = at(f"{r}.created_at")
+        if sign > 0:
+            statements.append(
+                f"INSERT INTO {table} (area_id, {key}, reason, amount) SELECT {r}.area_id, {when}, {r}.reason, "
+                f"{r}.amount WHERE 1 = 1 ON CONFLICT (area_id, {key}, reason) DO UPDATE SET amount = "
+                f"{table}.amount + excluded.amount")
+        else:
+            statements.append(f"UPDATE {table} SET amount = amount - {r}.amount WHERE area_id = {r}.area_id "
+                              f"AND {key} = {when} AND reason = {r}.reason")
+    return statements
 
 
 def _order_changed(d: Dialect) -> str:
     """An UPDATE of orders that changes what the rollups hold (not, e.g., ordered → dispatched)."""
     ne = d.distinct()
-    parts = [f"OLD.{c} {ne} NEW.{c}" for c in ("area_id", "created_at", "completed_at", "due_at", "accepted_at")]
+    parts = [f"OLD.{c} {ne} NEW.{c}" for c in ("area_id", "created_at", "completed_at", "due_at", "accepted_at",
+                                               "assignee_id")]
     parts += [f"{flag(f'OLD.status {cond}')} <> {flag(f'NEW.status {cond}')}"
-              for cond in ("= 'cancelled'", f"IN ({DONE})")]
+              for cond in ("= 'cancelled'", f"IN ({DONE})", f"IN ({OPEN})")]
     return " OR ".join(parts)
 
 
 TRIGGERS = {  # name: (table, event, WHEN or None, statements(dialect))
-    "figures_order_added": ("orders", "INSERT", None, lambda d: _order_statements(d, "NEW", 1)),
+    "figures_order_added": ("orders", "INSERT", None,
+                            lambda d: _order_statements(d, "NEW", 1) + _service_statements(d, "NEW", 1)),
     "figures_order_changed": ("orders", f"UPDATE OF {', '.join(TRIGGER_COLUMNS)}", _order_changed,
                               lambda d: _order_statements(d, "OLD", -1) + _order_statements(d, "NEW", 1)
-                              + _moved_rating(d)),
-    "figures_order_removed": ("orders", "DELETE", None, lambda d: _order_statements(d, "OLD", -1)),
+                              + _moved_rating(d) + _service_statements(d, "OLD", -1)
+                              + _service_statements(d, "NEW", 1)),
+    "figures_order_removed": ("orders", "DELETE", None,
+                              lambda d: _order_statements(d, "OLD", -1) + _service_statements(d, "OLD", -1)),
     "figures_rating_added": ("ratings", "INSERT", None, lambda d: _rating_statements(d, "NEW", 1)),
     "figures_rating_changed": ("ratings", "UPDATE OF order_id, stars",
                                lambda d: f"OLD.order_id <> NEW.order_id OR OLD.stars <> NEW.stars",
@@ -222,12 +262,24 @@ def rebuild_sql(postgres: bool) -> list[str]:
     ancestor_join = ("JOIN areas leaf ON leaf.id = o.area_id JOIN areas anc ON "
                      + ("starts_with(leaf.path, anc.path)" if postgres
                         else "substr(leaf.path, 1, length(anc.path)) = anc.path"))
-    return [
-        "DELETE FROM figure_days", "DELETE FROM figure_day_points", "DELETE FROM response_days",
-        "DELETE FROM response_months", "DELETE FROM order_responses",
-        f"INSERT INTO figure_days (area_id, day, {', '.join(COUNTS)}) "
-        f"SELECT o.area_id, {day}, {counts}, COUNT(r.stars), SUM({flag('r.stars >= 4')}), COALESCE(SUM(r.stars), 0) "
-        f"FROM orders o LEFT JOIN ratings r ON r.order_id = o.id GROUP BY o.area_id, {day}",
+    statements = [f"DELETE FROM {table}" for table in ("figure_days", "figure_months", "figure_day_points",
+                                                        "figure_month_points", "response_days", "response_months",
+                                                        "order_responses", "service_days", "service_months")]
+    for table, points, key, at in grains(d):
+        statements += [
+            f"INSERT INTO {table} (area_id, {key}, {', '.join(COUNTS)}) "
+            f"SELECT o.area_id, {at('o.created_at')}, {counts}, COUNT(r.stars), SUM({flag('r.stars >= 4')}), "
+            f"COALESCE(SUM(r.stars), 0) FROM orders o LEFT JOIN ratings r ON r.order_id = o.id "
+            f"GROUP BY o.area_id, {at('o.created_at')}",
+            f"INSERT INTO {points} (area_id, {key}, reason, amount) "
+            f"SELECT p.area_id, {at('p.created_at')}, p.reason, SUM(p.amount) FROM points_entries p "
+            f"GROUP BY p.area_id, {at('p.created_at')}, p.reason"]
+    for table, key, at in (("service_days", "day", d.day), ("service_months", "month", d.month)):
+        statements.append(
+            f"INSERT INTO {table} (user_id, {key}, n) SELECT o.assignee_id, {at('o.completed_at')}, COUNT(*) "
+            f"FROM orders o WHERE o.assignee_id IS NOT NULL AND o.status IN ({DONE}) AND o.completed_at IS NOT NULL "
+            f"GROUP BY o.assignee_id, {at('o.completed_at')}")
+    return statements + [
         f"INSERT INTO order_responses (order_id, area_id, created_at, minute, minutes) "
         f"SELECT o.id, o.area_id, o.created_at, {d.minute('o')}, {d.minutes('o')} FROM orders o "
         f"WHERE o.accepted_at IS NOT NULL",
@@ -235,9 +287,6 @@ def rebuild_sql(postgres: bool) -> list[str]:
         f"FROM order_responses o {ancestor_join} GROUP BY anc.id, {day}, o.minute",
         f"INSERT INTO response_months (area_id, month, minute, n) SELECT anc.id, {month}, o.minute, COUNT(*) "
         f"FROM order_responses o {ancestor_join} GROUP BY anc.id, {month}, o.minute",
-        f"INSERT INTO figure_day_points (area_id, day, reason, amount) "
-        f"SELECT p.area_id, {d.day('p.created_at')}, p.reason, SUM(p.amount) FROM points_entries p "
-        f"GROUP BY p.area_id, {d.day('p.created_at')}, p.reason",
     ]
 
 
@@ -282,6 +331,39 @@ class Split:
     first_month: date | None  # whole months [first_month, end_month) inside the whole days
     end_month: date | None
     edges: tuple  # ((start, end) in UTC, …): parts of days, read from the rows
+
+
+def local_midnight(day: date) -> datetime:
+    """The start of an Asia/Shanghai day, in UTC."""
+    return datetime.combine(day, time(), TZ).astimezone(timezone.utc)
+
+
+def services_done(members, start: datetime, end: datetime):
+    """A scalar subquery: how many orders the users of `members` (a select of user ids) completed in
+    [start, end), from service_months / service_days and, for the parts of a day at either end, the orders."""
+    from sqlalchemy import func, literal, select, union_all
+
+    from app.orders.models import Order
+
+    cut = split(start, end, local_midnight, TZ)
+    parts = []
+    if cut.first_month is not None:
+        parts.append(select(ServiceMonth.n).where(ServiceMonth.user_id.in_(members),
+                                                  ServiceMonth.month >= cut.first_month,
+                                                  ServiceMonth.month < cut.end_month))
+        days = [(cut.first_day, cut.first_month), (cut.end_month, cut.end_day)]
+    else:
+        days = [(cut.first_day, cut.end_day)] if cut.first_day is not None else []
+    for first, last in days:
+        if first < last:
+            parts.append(select(ServiceDay.n).where(ServiceDay.user_id.in_(members), ServiceDay.day >= first,
+                                                    ServiceDay.day < last))
+    for a, b in cut.edges:
+        parts.append(select(literal(1).label("n")).select_from(Order).where(
+            Order.assignee_id.in_(members), Order.status.in_([s.value for s in DONE_STATUSES]),
+            Order.completed_at >= a, Order.completed_at < b))
+    rows = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    return select(func.coalesce(func.sum(rows.c.n), 0)).scalar_subquery()
 
 
 def _next_month(day: date) -> date:

@@ -27,7 +27,8 @@ from app.party import service as party
 from app.points.models import PointsEntry
 from app.points.service import SPENDING_REASONS
 from app.stats import rollups
-from app.stats.models import FigureDay, FigureDayPoints, OrderResponse, ResponseDay, ResponseMonth
+from app.stats.models import (FigureDay, FigureDayPoints, FigureMonth, FigureMonthPoints, OrderResponse, ResponseDay,
+                              ResponseMonth)
 from app.teams.models import Team
 
 log = logging.getLogger(__name__)
@@ -67,8 +68,7 @@ class Period:
         return f"{first.year}年{first.month}月{first.day}日至{last.year}年{last.month}月{last.day}日"
 
 
-def local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), TZ).astimezone(timezone.utc)
+local_midnight = rollups.local_midnight
 
 
 def month_period(year: int, month: int) -> Period:
@@ -381,41 +381,62 @@ def summary(scope: Scope, period: Period, direct: bool = False) -> dict:
     else:
         counts, awarded, redeemed = _rolled_up(scope, period)
     return {**describe(scope, period), **figures(counts, awarded), "points_redeemed": redeemed,
-            **party.party_figures(scope.paths, period.start, period.end)}
+            **party.party_figures(scope.paths, period.start, period.end, rolled_up=not direct)}
 
 
-ROLLED = ("received", "cancelled", "completed", "on_time_completed", "rated", "satisfied", "star_sum", "accepted")
+ROLLED = ("received", "cancelled", "completed", "on_time_completed", "rated", "satisfied", "star_sum", "open")
+
+
+def _spans(cut) -> list[tuple]:
+    """(counts model, points model, key name, first, end) of the rollups covering the whole days of a period:
+    whole months from the month tables, the days around them from the day tables."""
+    if cut.first_day is None:
+        return []
+    if cut.first_month is None:
+        return [(FigureDay, FigureDayPoints, "day", cut.first_day, cut.end_day)]
+    spans = [(FigureMonth, FigureMonthPoints, "month", cut.first_month, cut.end_month)]
+    for first, end in ((cut.first_day, cut.first_month), (cut.end_month, cut.end_day)):
+        if first < end:
+            spans.append((FigureDay, FigureDayPoints, "day", first, end))
+    return spans
 
 
 def _rolled_up(scope: Scope, period: Period) -> tuple[dict | None, int, int]:
     """(counts with the median, points awarded, points redeemed) of the scope and period, from the rollups
-    (app/stats/rollups.py): whole days from figure_days, the partial days at either end and `overdue_open`
-    from the orders, the median from the distribution by minute and the exact values of its minute(s)."""
+    (app/stats/rollups.py): whole months and days from figure_months / figure_days, the partial days at either
+    end from the orders; `overdue_open` is the rollups' open orders less those not yet due (live, a partial
+    index of open orders by due_at); the median from the distribution by minute and the exact values of its
+    minute(s)."""
     ids = scope.area_ids
     cut = rollups.split(period.start, period.end, local_midnight, TZ)
-    overdue = (select(func.count()).select_from(Order)
-               .where(*_orders_in(scope, period), Order.status.in_([s.value for s in OPEN_STATUSES]),
-                      Order.due_at <= clock.now()).scalar_subquery())
     totals = dict.fromkeys(ROLLED, 0)
-    awarded = redeemed = 0
-    if cut.first_day is not None:
-        days = [FigureDay.area_id.in_(ids), FigureDay.day >= cut.first_day, FigureDay.day < cut.end_day]
-        point_days = [FigureDayPoints.area_id.in_(ids), FigureDayPoints.day >= cut.first_day,
-                      FigureDayPoints.day < cut.end_day]
-        spent = FigureDayPoints.reason.in_(SPENDING_REASONS)
-        points = [select(func.coalesce(func.sum(case((spent, value), else_=other)), 0)).where(*point_days)
-                  .scalar_subquery() for value, other in ((0, FigureDayPoints.amount), (FigureDayPoints.amount, 0))]
-        row = db.session.execute(select(*(func.coalesce(func.sum(getattr(FigureDay, name)), 0) for name in ROLLED),
-                                        overdue, *points).where(*days)).one()
+    awarded = redeemed = overdue_open = 0
+    spans = _spans(cut)
+    if spans:
+        counts = union_all(*(select(*(getattr(model, name) for name in ROLLED))
+                             .where(model.area_id.in_(ids), getattr(model, key) >= first, getattr(model, key) < end)
+                             for model, _points, key, first, end in spans)).subquery()
+        points = union_all(*(select(model.reason, model.amount)
+                             .where(model.area_id.in_(ids), getattr(model, key) >= first, getattr(model, key) < end)
+                             for _counts, model, key, first, end in spans)).subquery()
+        spent = points.c.reason.in_(SPENDING_REASONS)
+        sums = [select(func.coalesce(func.sum(case((spent, value), else_=other)), 0)).select_from(points)
+                .scalar_subquery() for value, other in ((0, points.c.amount), (points.c.amount, 0))]
+        not_due = (select(func.count()).select_from(Order).where(
+            Order.area_id.in_(ids), Order.created_at >= local_midnight(cut.first_day),
+            Order.created_at < local_midnight(cut.end_day), Order.status.in_([s.value for s in OPEN_STATUSES]),
+            Order.due_at > clock.now()).scalar_subquery())
+        row = db.session.execute(select(*(func.coalesce(func.sum(counts.c[name]), 0) for name in ROLLED),
+                                        not_due, *sums)).one()
         totals = {name: int(value) for name, value in zip(ROLLED, row)}
-        overdue_open, awarded, redeemed = int(row[-3]), int(row[-2]), -int(row[-1])
-    else:
-        overdue_open = int(db.session.execute(select(overdue)).scalar())
+        overdue_open, awarded, redeemed = totals["open"] - int(row[-3]), int(row[-2]), -int(row[-1])
     for start, end in cut.edges:  # parts of a day: from the rows, as before
         part = Period(start, end)
         edge = _order_counts(None, scope, part, medians=False).get(None)
-        for name in COUNT_NAMES:
-            if edge and name != "overdue_open":
+        for name in COUNT_NAMES if edge else ():
+            if name == "overdue_open":
+                overdue_open += edge[name]
+            else:
                 totals[name] += edge[name]
         more, less = _points_totals(scope, part)
         awarded, redeemed = awarded + more, redeemed + less
