@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 TEST_DATABASE_URL_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test pytest pytest-pg jest openapi labels install install-dev browser worker bench bench-quick bench-scale bench-stats drills cluster-drill clean
+.PHONY: run test pytest pytest-pg jest release-check openapi labels install install-dev browser worker bench bench-quick bench-scale bench-stats drills cluster-drill clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -56,7 +56,14 @@ pytest-pg: install-dev  ## the Python suite against the local PostgreSQL
 jest: openapi node_modules/.installed
 	OPENAPI_JSON=build/openapi.json npx jest --ci
 
-test: install-dev browser pytest jest  ## everything: pytest (SQLite) and the mini-program's jest tests
+# The committed release sample must pass, and the repository's own (development) config must be refused.
+release-check:  ## the mini-program's release check: passes on scripts/release-sample, refuses the dev config
+	node scripts/release-check.js --project scripts/release-sample/project.config.json --deploy scripts/release-sample/deploy.js
+	@if node scripts/release-check.js >/dev/null 2>&1; then \
+		echo "release-check accepted the development config; it must refuse it"; exit 1; \
+	else echo "release-check: the development config is refused, as it should be"; fi
+
+test: install-dev browser pytest jest release-check  ## everything: pytest (SQLite), the mini-program's jest tests and its release check
 
 bench: install-dev  ## gunicorn on SQLite and PostgreSQL under wrk (installed if missing): rates, p50/p99 (fixed-rate runs: median of 3), SQL per request, worker RSS; JSON last
 	RATELIMIT_ENABLED=false $(BIN)/python bench/run.py

@@ -88,13 +88,14 @@ def domain_blueprints() -> list:
     from app.orders.routes import blp as orders
     from app.party.routes import blp as party
     from app.points.routes import blp as points
+    from app.privacy.routes import blp as privacy
     from app.records.routes import blp as records
     from app.rewards.routes import blp as rewards
     from app.stats.routes import blp as stats
     from app.teams.routes import blp as teams
 
     return [categories, teams, offerings, orders, attachments, stats, calls, party, messages, points, records,
-            rewards]
+            rewards, privacy]
 
 
 def register_request_hooks(app: Flask) -> None:

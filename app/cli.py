@@ -1,4 +1,4 @@
-"""flask commands: seed-demo, grant-role, gen-data, backup, worker, prune-outbox, labels."""
+"""flask commands: seed-demo, grant-role, gen-data, backup, worker, prune-outbox, blank-expired-contacts, labels."""
 from pathlib import Path
 
 import click
@@ -11,12 +11,12 @@ from app.extensions import db
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command():
-    """Load the demo world (county, town, two communities, users, teams, offerings, rewards, service history)."""
+    """Load the demo world (county, town, two communities, users, teams, offerings) and its last three months."""
     from app.demo import seed_demo
-    from app.rewards.demo import seed_rewards_and_service
+    from app.demo_history import seed_history
 
     ids = seed_demo()
-    added = seed_rewards_and_service()  # 积分超市 and past activities (app/rewards/demo.py)
+    added = seed_history()  # orders, calls, rewards and redemptions of the last three months (app/demo_history.py)
     click.echo(f"demo world ready: {ids}; added {added}")
 
 
@@ -105,6 +105,19 @@ def prune_outbox_command():
                f"{current_app.config['NOTIFY_KEEP_DAYS']} days (the in-app messages stay)")
 
 
+@click.command("blank-expired-contacts")
+@with_appcontext
+def blank_expired_contacts_command():
+    """Blank the contact name, phone and address of orders final for more than PII_RETENTION_DAYS (`flask
+    worker` does it daily)."""
+    from flask import current_app
+
+    from app.privacy.service import blank_expired_contacts
+
+    click.echo(f"contact fields blanked: {blank_expired_contacts()} orders final for more than "
+               f"{current_app.config['PII_RETENTION_DAYS']} days")
+
+
 @click.group("labels")
 def labels_group():
     """The clients' label files, generated from the server's enums (app/labels.py)."""
@@ -134,5 +147,5 @@ def labels_check_command():
 
 def register(app: Flask) -> None:
     for command in (seed_demo_command, grant_role_command, gen_data_command, backup_command, worker_command,
-                    prune_outbox_command, labels_group):
+                    prune_outbox_command, blank_expired_contacts_command, labels_group):
         app.cli.add_command(command)

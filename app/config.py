@@ -100,6 +100,8 @@ class Config:
     NOTIFY_RETRY_MAX_SECONDS = int(os.environ.get("NOTIFY_RETRY_MAX_SECONDS", 3600))
     # Delivered and failed outbox rows are deleted after this many days (the in-app messages stay).
     NOTIFY_KEEP_DAYS = int(os.environ.get("NOTIFY_KEEP_DAYS", 30))
+    # Contact name, phone and address of orders final for longer are blanked by `flask worker` (0: never).
+    PII_RETENTION_DAYS = int(os.environ.get("PII_RETENTION_DAYS", 180))
     PRUNE_EVERY_HOURS = float(os.environ.get("PRUNE_EVERY_HOURS", 24))  # how often `flask worker` prunes
 
     # Points (积分): a bonus on top of the category's points for a rating of 4 or 5 stars.

@@ -4,7 +4,8 @@ With `DATABASE_REPLICA_URL` set, the views marked `@replica_reads` (figures, rep
 register) run every statement of their request on the replica's engine: the session's `get_bind` answers
 with it (`ReplicaAwareSession`), whatever the model. The replica's connections are read-only
 (`default_transaction_read_only`; SQLite: `query_only`) and the session refuses to flush while it reads
-there, so nothing is ever written to it.
+there, so nothing is ever written to it; the one write such a request makes, the access log of the personal
+data it hands out (app/privacy/access_log.py), goes to the primary through `primary_session()`.
 
 The replica is used only while it is reachable and lags at most `REPLICA_MAX_LAG_SECONDS` behind the
 primary; otherwise the request reads from the primary and the log says why. Each process checks at most
@@ -15,10 +16,12 @@ import functools
 import logging
 import threading
 import time
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 from flask_sqlalchemy.session import Session
+from sqlalchemy.orm import Session as Session_
 
 log = logging.getLogger("app.replica")
 
@@ -154,6 +157,23 @@ def leave_replica() -> None:
     the session, down before streaming, and the body's statements then open a new session)."""
     if has_request_context():
         request.environ.pop(REPLICA_KEY, None)
+
+
+@contextmanager
+def primary_session():
+    """The session for a write a request must make even while it reads on the replica (the access log of
+    personal data the figures' and the register's exports hand out): the request's own session normally; while
+    it reads on the replica, a short session of its own on the primary (the caller commits it)."""
+    from app.extensions import db
+
+    if reading_replica() is None:
+        yield db.session
+        return
+    session = Session_(bind=db.engine)
+    try:
+        yield session
+    finally:
+        session.close()
 
 
 def replica_reads(view):

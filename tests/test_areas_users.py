@@ -40,6 +40,21 @@ def test_areas_are_public_and_filterable(demo, client):
     assert set(communities[0]) == {"id", "parent_id", "kind", "name", "dispatch_limit_hours", "accept_limit_hours"}
 
 
+def test_areas_search_by_name_and_ids(demo, client):
+    """Does GET /areas find communities by a part of the name (q) and fetch given ids, without paging?"""
+    found = get_json(client, "/api/v1/areas?kind=community&q=青山")["items"]
+    one_char = get_json(client, "/api/v1/areas?kind=community&q=社区")["items"]
+    nothing = get_json(client, "/api/v1/areas?kind=community&q=%25")["items"]
+    mine = get_json(client, f"/api/v1/areas?ids={demo.qs},{demo.sy}")["items"]
+
+    assert [a["name"] for a in found] == ["青山社区"]
+    assert [a["name"] for a in one_char] == ["松阳社区", "青山社区"]
+    assert nothing == []  # % is a character to find, not a wildcard
+    assert [a["id"] for a in mine] == sorted([demo.qs, demo.sy])
+    assert client.get("/api/v1/areas?q=").status_code == 422
+    assert client.get("/api/v1/areas?ids=abc").status_code == 422
+
+
 def test_admin_creates_an_area(app, demo, client):
     """Does an admin add a grid under a community, with its path under the parent's?"""
     response = client.post("/api/v1/areas", headers=demo.headers("admin"),
@@ -350,7 +365,7 @@ QS_PEOPLE = {"staff_qs", "leader_qs", "resident_qs"}
 
 
 @pytest.mark.parametrize("who, sees", [
-    ("staff_sy", SY_PEOPLE), ("grid_sy", SY_PEOPLE), ("staff_qs", QS_PEOPLE),
+    ("staff_sy", SY_PEOPLE), ("staff_qs", QS_PEOPLE),
     ("admin", SY_PEOPLE | QS_PEOPLE | {"admin"}),
 ])
 def test_users_lists_the_people_of_my_areas(demo, client, who, sees):
@@ -360,21 +375,22 @@ def test_users_lists_the_people_of_my_areas(demo, client, who, sees):
     assert listed == {demo.user_ids[name] for name in sees}
 
 
-@pytest.mark.parametrize("who, status", [("resident", 403), ("vol1", 403), ("leader_sy", 403), (None, 401)])
+@pytest.mark.parametrize("who, status", [("resident", 403), ("vol1", 403), ("leader_sy", 403), ("grid_sy", 403),
+                                         (None, 401)])
 def test_users_is_for_staff(demo, client, who, status):
-    """Is GET /users refused to residents and volunteers (403) and to anonymous callers (401)?"""
+    """Is GET /users refused to residents, volunteers and grid workers (403) and to anonymous callers (401)?"""
     response = client.get("/api/v1/users", headers=demo.headers(who) if who else {})
 
     assert response.status_code == status
 
 
 def test_users_search_and_phone_masking(demo, client):
-    """Does ?q= find by name or phone prefix within scope, with phones masked?"""
+    """Does ?q= find by the beginning of a name or a whole phone number within scope, with phones masked?"""
     client.post("/api/v1/me/phone", json={"code": "dev:13912345678"}, headers=demo.headers("resident"))
     client.post("/api/v1/me/phone", json={"code": "dev:13912349999"}, headers=demo.headers("resident_qs"))
 
-    by_name = get_json(client, "/api/v1/users?q=居民", demo.headers("staff_sy"))["items"]
-    by_phone = get_json(client, "/api/v1/users?q=1391234", demo.headers("staff_sy"))["items"]
+    by_name = get_json(client, "/api/v1/users?q=松阳居民", demo.headers("staff_sy"))["items"]
+    by_phone = get_json(client, "/api/v1/users?q=13912345678", demo.headers("staff_sy"))["items"]
 
     assert {u["id"] for u in by_name} == {demo.user_ids["resident"], demo.user_ids["resident2"]}
     assert [(u["id"], u["phone"]) for u in by_phone] == [(demo.user_ids["resident"], "139****5678")]

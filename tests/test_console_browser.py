@@ -421,3 +421,100 @@ def test_party_register_figures_and_export(page, live_server, demo, client, tmp_
     assert "驻区单位 2 个" in page.inner_text(".card[data-figure=双报到党员]")
     page.wait_for_selector("#report-text")
     assert "在职党员到社区“双报到”3名" in page.inner_text("#report-text")
+
+
+def test_rewards_shelf_redemptions_and_fulfilment(page, live_server, demo, client):
+    """Can staff put a reward on the shelf, change its stock and take it off sale, find a volunteer's
+    redemption by its code and hand it over (核销), and cancel another one (points back)?"""
+    from app.extensions import db
+    from app.points import service as points
+
+    with demo.app.app_context():
+        for who in ("vol1", "vol2"):
+            points.award(demo.user_ids[who], demo.sy, 100, "call_checkin", note="测试积分")
+        db.session.commit()
+    dev_login(page, live_server)
+    page.wait_for_selector("#content[data-view=dispatch]")
+    page.click("a[data-nav=rewards]")
+    page.wait_for_selector("#content[data-view=rewards] .empty")
+    form = page.locator("#reward-form")
+    form.locator("input[name=name]").fill("洗衣液（2 公斤）")
+    form.locator("input[name=points]").fill("30")
+    form.locator("input[name=stock]").fill("2")
+    form.locator("textarea[name=description]").fill("党群服务中心一楼领取")
+    page.click("#reward-submit")
+    page.wait_for_selector(".toast >> text=已上架")
+    row = page.locator("#rewards-table tbody tr").first
+    row.wait_for()
+    reward_id = int(row.get_attribute("data-reward-id"))
+    assert "洗衣液（2 公斤）" in row.inner_text() and "上架中" in row.inner_text()
+    row.locator("input.stock").fill("5")
+    row.get_by_role("button", name="保存库存").click()
+    page.wait_for_selector(".toast >> text=库存已改为 5")
+    reward = client.get(f"/api/v1/rewards/{reward_id}", headers=demo.headers("staff_sy")).get_json()
+    assert reward["stock"] == 5 and reward["active"] is True
+    row.get_by_role("button", name="下架").click()
+    row.locator("text=已下架").wait_for()
+    assert client.get(f"/api/v1/rewards/{reward_id}", headers=demo.headers("staff_sy")).get_json()["active"] is False
+    row.get_by_role("button", name="重新上架").click()
+    row.locator("text=上架中").wait_for()
+    shot(page, "20-rewards")
+
+    mine = client.post(f"/api/v1/rewards/{reward_id}/redeem", headers=demo.headers("vol1")).get_json()
+    other = client.post(f"/api/v1/rewards/{reward_id}/redeem", headers=demo.headers("vol2")).get_json()
+    page.click("a[data-nav=redemptions]")
+    page.wait_for_selector(f"#redemptions-table tr[data-redemption-id='{other['id']}']")
+    page.fill("#fulfil-form input[name=code]", "00000000")
+    page.click("#fulfil-form button[type=submit]")
+    page.wait_for_selector("#fulfil-result >> text=没有找到")
+    page.fill("#fulfil-form input[name=code]", mine["code"])
+    page.click("#fulfil-form button[type=submit]")
+    found = page.locator(f"#fulfil-table tr[data-redemption-id='{mine['id']}']")
+    found.wait_for()
+    assert "松阳志愿者一" in found.inner_text() and "待领取" in found.inner_text()
+    found.get_by_role("button", name="确认核销").click()
+    found.locator("text=已领取").first.wait_for()
+    assert client.get(f"/api/v1/redemptions/{mine['id']}", headers=demo.headers("vol1")).get_json()["status"] == "fulfilled"
+    page.locator(f"#redemptions-table tr[data-redemption-id='{mine['id']}'] >> text=已领取").wait_for()
+    shot(page, "21-fulfilled")
+
+    row = page.locator(f"#redemptions-table tr[data-redemption-id='{other['id']}']")
+    row.get_by_role("button", name="取消兑换").click()
+    row.get_by_role("button", name="再点一次确认取消").click()
+    row.locator("text=已取消").first.wait_for()
+    with demo.app.app_context():
+        assert points.balance(demo.user_ids["vol2"]) == 100
+    shot(page, "22-redemptions")
+
+
+def test_service_hours_export(page, live_server, demo, tmp_path):
+    """Does 服务时长 download one row a volunteer for the chosen period, as xlsx and as csv?"""
+    order = demo.order_at("in_service")
+    demo.act(order["id"], "complete", "vol1", {"result": "已陪同", "service_minutes": 90,
+                                              "helpers": [demo.user_ids["vol2"]]})
+    dev_login(page, live_server)
+    page.wait_for_selector("#content[data-view=dispatch]")
+    page.click("a[data-nav=hours]")
+    page.wait_for_selector("#hours-form")
+    shot(page, "23-hours-export")
+    with page.expect_download() as download_info:
+        page.click("#hours-xlsx")
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    path = tmp_path / "hours.xlsx"
+    download.save_as(path)
+    sheet = load_workbook(path).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert "姓名" in rows[0]
+    names = {row[rows[0].index("姓名")] for row in rows[1:]}
+    assert names == {"松阳志愿者一", "松阳志愿者二"}
+    minutes = {row[rows[0].index("服务时长（分钟）")] for row in rows[1:]}
+    assert minutes == {90}
+
+    page.select_option("#hours-form select[name=month]", index=2)  # two months ago: nobody served
+    with page.expect_download() as download_info:
+        page.click("#hours-csv")
+    path = tmp_path / "hours.csv"
+    download_info.value.save_as(path)
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+    assert "姓名" in rows[0] and len(rows) == 1

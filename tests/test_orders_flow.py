@@ -10,6 +10,7 @@ from app.extensions import db
 from app.orders.models import Order, OrderEvent
 from app.orders.signals import order_changed
 from app.orders.transitions import ACTIONS, RULES
+from tests.conftest import login
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -160,6 +161,27 @@ def test_on_behalf_needs_a_role_in_the_area(demo, client, who):
                            headers=demo.headers(who))
     assert response.status_code == 403
     assert response.get_json()["code"] == "forbidden"
+
+
+def test_order_with_the_bound_phone(demo, client):
+    """Does use_bound_phone put the requester's bound phone on the order, and refuse it without one or on behalf?"""
+    headers = demo.headers("resident")
+    client.post("/api/v1/me/phone", json={"code": "dev:13800005678"}, headers=headers)
+    body = demo.order_body(use_bound_phone=True)
+    del body["contact_phone"]
+    placed = client.post("/api/v1/orders", json=body, headers=headers)
+    unbound = client.post("/api/v1/orders", json=body, headers=login(client, "resident-without-phone"))
+    no_phone = demo.order_body()
+    del no_phone["contact_phone"]
+    missing = client.post("/api/v1/orders", json=no_phone, headers=headers)
+    behalf = client.post("/api/v1/orders", json=dict(body, on_behalf_of={"name": "李奶奶", "phone": "13900005678"}),
+                         headers=demo.headers("staff_sy"))
+
+    assert placed.status_code == 201, placed.get_json()
+    assert placed.get_json()["contact_phone"] == "13800005678"
+    assert unbound.status_code == 422 and "use_bound_phone" in unbound.get_json()["errors"]
+    assert missing.status_code == 422 and "contact_phone" in missing.get_json()["errors"]
+    assert behalf.status_code == 422 and "use_bound_phone" in behalf.get_json()["errors"]
 
 
 def test_orders_only_in_communities_or_grids(demo, client):

@@ -343,30 +343,3 @@ def test_racing_cancellations_refund_once(demo, app, live_server):
     refunds = len(ledger(demo, "refund"))
     assert balance(demo, "vol1") == 20 - 10 * (2 - refunds)
     assert stock_of(demo, reward["id"]) == 3 - (2 - refunds)
-
-
-# --- the demo -----------------------------------------------------------------------------------
-
-def test_the_demo_has_rewards_redemptions_and_service(app, demo):
-    """Does the demo's 积分超市 and history come in once (a second run adds nothing), with every redemption status,
-    minutes and points as the real actions give, and no balance or stock below zero?"""
-    from app.records.models import ServiceCredit
-    from app.rewards.demo import seed_rewards_and_service
-
-    with app.app_context():
-        first = seed_rewards_and_service()
-        again = seed_rewards_and_service()
-        assert first == {"rewards": 7, "activities": 3, "redemptions": 3}
-        assert again == {"rewards": 0, "activities": 0, "redemptions": 0}
-        statuses = sorted(db.session.scalars(select(Redemption.status)))
-        assert statuses == ["cancelled", "fulfilled", "pending"]
-        assert db.session.scalar(select(func.min(Reward.stock))) >= 0
-        balances = db.session.execute(select(func.sum(PointsEntry.amount)).group_by(PointsEntry.user_id)).scalars()
-        assert min(balances) >= 0
-        minutes = db.session.scalar(select(func.sum(ServiceCredit.minutes)).where(
-            ServiceCredit.user_id == demo.user_ids["vol1"]))
-    assert minutes == 3 * 60 + 2 * 60
-    record = demo.client.get("/api/v1/me/service-record", headers=demo.headers("vol1")).get_json()
-    assert (record["calls"], record["total_minutes"]) == (2, 300)
-    assert balance(demo, "vol1") == 40 - 30
-    assert len(get(demo, "/me/redemptions", "vol2")["items"]) == 1

@@ -2,6 +2,7 @@
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
+from webargs.fields import DelimitedList
 
 from app.areas import service
 from app.areas.models import AREA_KINDS, Area
@@ -25,6 +26,9 @@ class AreaSchema(Schema):
 class AreaArgs(ListArgs):
     kind = fields.String(validate=validate.OneOf(AREA_KINDS))
     parent_id = Id()
+    q = Text(32, min_length=1, metadata={"description": "名称包含这些字（搜索社区）"})
+    ids = DelimitedList(Id(), validate=validate.Length(max=50),
+                        metadata={"description": "只要这些区域，例如 ids=3,4（用户自己的社区）"})
 
 
 class AreaCreateSchema(Schema):
@@ -44,8 +48,12 @@ class AreaUpdateSchema(Schema):
 @blp.response(200, page_schema(AreaSchema, "AreaPage"))
 @blp.doc(security=[])
 def list_areas(args):
-    """Area tree nodes, by kind or parent."""
+    """Area tree nodes, by kind, parent, ids or a part of the name."""
     query = select(Area).order_by(Area.id).limit(args["limit"] + 1)
+    if "q" in args:
+        query = query.where(Area.name.contains(args["q"].strip(), autoescape=True))
+    if "ids" in args:
+        query = query.where(Area.id.in_(args["ids"]))
     if "kind" in args:
         query = query.where(Area.kind == args["kind"])
     if "parent_id" in args:

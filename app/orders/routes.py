@@ -7,6 +7,7 @@ from app.auth import current_viewer
 from app.database import autocommit_reads
 from app.errors import ValidationFailed
 from app.orders import schemas, service
+from app.privacy import access_log
 from app.schema import EmptySchema, decode_cursor, keyset_page, page_schema
 
 blp = Blueprint("orders", __name__, description="工单：点单、派单、接单、服务、评单")
@@ -65,7 +66,10 @@ def list_orders(args):
 def get_order(order_id):
     """One order with its timeline, rating and the actions I may take."""
     autocommit_reads()
-    return _json(service.order_detail(current_viewer(), order_id))
+    viewer = current_viewer()
+    order = service.order_detail(viewer, order_id)
+    access_log.order_viewed(viewer, order)  # an unmasked phone or address handed out is logged (DESIGN §8)
+    return _json(order)
 
 
 ACTION_BODIES = {

@@ -1,4 +1,4 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from webargs.fields import DelimitedList
 
 from app.fastschema import FastDumpSchema
@@ -21,13 +21,24 @@ class OrderCreateSchema(Schema):
     description = Text(1000, required=True, min_length=2)
     address = Text(200, required=True, min_length=2)
     contact_name = Text(32, required=True, min_length=1)
-    contact_phone = Text(20, required=True, validate=PHONE)
+    contact_phone = Text(20, validate=PHONE)
+    use_bound_phone = fields.Boolean(metadata={"description": "联系电话用我绑定的手机号（不传 contact_phone）"})
     area_id = Id(required=True)
     title = Text(64)
     offering_id = Id(allow_none=True)
     preferred_time = Text(100)
     photos = PHOTOS
     on_behalf_of = fields.Nested(OnBehalfSchema, allow_none=True)
+
+    @validates_schema
+    def _one_contact_phone(self, data, **kwargs):
+        if data.get("use_bound_phone"):
+            if data.get("on_behalf_of"):
+                raise ValidationError("代居民点单时请填写居民的联系电话", "use_bound_phone")
+            if data.get("contact_phone"):
+                raise ValidationError("填写了联系电话就不用再选绑定的手机号", "use_bound_phone")
+        elif not data.get("contact_phone"):
+            raise ValidationError("请填写联系电话", "contact_phone")
 
 
 class OrderListArgs(ListArgs):

@@ -220,6 +220,11 @@ def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None)
     if on_behalf and not viewer.covers(area.path, AREA_ROLES):
         raise Forbidden("只有本区域的工作人员或网格员可以代居民下单")
     category = category or category_by_code(data["category"])  # unknown: its field error
+    contact_phone = data.get("contact_phone") or ""
+    if data.get("use_bound_phone"):
+        contact_phone = viewer.user.phone or ""
+        if not contact_phone:
+            raise ValidationFailed({"use_bound_phone": ["您还没有绑定手机号，请填写联系电话"]})
     offering = _offering_for(data.get("offering_id"), category.id)
     flagged = screen_text(viewer.user.openid, {"title": data.get("title", ""),
                                                 "description": data["description"]})
@@ -228,7 +233,7 @@ def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None)
         status=OrderStatus.ORDERED, category_id=category.id, offering_id=offering.id if offering else None,
         area_id=area.id, title=data.get("title") or (offering.title if offering else category.name),
         description=data["description"], address=data["address"], contact_name=data["contact_name"],
-        contact_phone=data["contact_phone"], preferred_time=data.get("preferred_time", ""),
+        contact_phone=contact_phone, preferred_time=data.get("preferred_time", ""),
         photos=data.get("photos", []), requester_id=viewer.id, created_by_id=viewer.id,
         on_behalf_name=on_behalf["name"] if on_behalf else None,
         on_behalf_phone=on_behalf["phone"] if on_behalf else None,

@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from app.auth import current_viewer
 from app.errors import ValidationFailed
 from app.party import export, service
+from app.privacy import access_log
 from app.replica import replica_reads
 from app.schema import ListArgs, Text, decode_cursor, encode_cursor, keyset_page, page_schema
 
@@ -101,11 +102,13 @@ class PartyFiguresSchema(Schema):
 @blp.response(200, page_schema(PartyMemberSchema, "PartyMemberPage"))
 def list_members(args):
     """Party members registered (双报到) in my areas, newest first, with their services and check-ins (staff)."""
-    paths = service.scope_paths(current_viewer(), args.get("area_id"))
+    viewer = current_viewer()
+    paths = service.scope_paths(viewer, args.get("area_id"))
     cursor = decode_cursor(args.get("cursor"))
     rows = service.list_members(paths, args.get("q"), args["limit"], cursor and cursor["id"])
     page = keyset_page(rows, args["limit"], key=lambda row: {"id": row[0].id})
     page["items"] = [service.present_member(row) for row in page["items"]]
+    access_log.users_seen(viewer, "party_members", [(m["id"], m["home_area_id"]) for m in page["items"] if m["phone"]])
     return page
 
 
@@ -114,7 +117,11 @@ def list_members(args):
 @blp.response(200, PartyMemberDetailSchema)
 def member_detail(user_id):
     """A registered Party member of my areas with their latest services and call sign-ups (staff)."""
-    return service.member_detail(service.scope_paths(current_viewer(), None), user_id)
+    viewer = current_viewer()
+    member = service.member_detail(service.scope_paths(viewer, None), user_id)
+    if member["phone"]:
+        access_log.users_seen(viewer, "party_member", [(member["id"], member["home_area_id"])])
+    return member
 
 
 @blp.route("/party/members/export", methods=["GET"])
@@ -123,7 +130,9 @@ def member_detail(user_id):
 @blp.response(200, description="the register as a file (xlsx or csv with a UTF-8 BOM)")
 def export_members(args):
     """Download the Party member register of my areas (staff)."""
-    paths = service.scope_paths(current_viewer(), args.get("area_id"))
+    viewer = current_viewer()
+    paths = service.scope_paths(viewer, args.get("area_id"))
+    access_log.select_seen(viewer, "party_export", access_log.party_export_subjects(paths, args.get("q")))
     make = export.csv_response if args["format"] == "csv" else export.xlsx_response
     return make(paths, args.get("q"))
 

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from app.auth import current_viewer
 from app.errors import NotFound
 from app.extensions import db
+from app.privacy import access_log
 from app.records import certificates, export, pdf, service  # noqa: F401  (service: the crediting receivers)
 from app.records.schemas import (CertificateCreateSchema, CertificatePageSchema, CertificateSchema, HoursExportArgs,
                                  RecordArgs, ServiceRecordSchema, VerificationSchema)
@@ -47,8 +48,10 @@ def user_service_record(args, user_id):
     "text/csv": {"schema": {"type": "string", "format": "binary"}}}}})
 def service_hours_export(args):
     """Download an area's volunteer hours for a period (staff, admins): xlsx or csv (UTF-8 with BOM)."""
-    scope = stats.resolve_scope(current_viewer(), args.get("area_id"))
+    viewer = current_viewer()
+    scope = stats.resolve_scope(viewer, args.get("area_id"))
     period = stats.parse_period(args.get("from_"), args.get("to"))
+    access_log.select_seen(viewer, "service_hours_export", access_log.volunteer_export_subjects(scope, period))
     if args["format"] == "csv":
         return export.csv_response(scope, period)
     return export.xlsx_response(scope, period)

@@ -3,6 +3,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.auth import current_viewer
+from app.privacy import access_log
 from app.replica import replica_reads
 from app.schema import Id
 from app.stats import export, report, service
@@ -125,6 +126,7 @@ def stats_report(args):
 def stats_export(args):
     """Download the period's orders: xlsx (orders and figures) or csv (UTF-8 with BOM)."""
     scope, period = _scope_and_period(args)
+    access_log.select_seen(current_viewer(), "stats_export", access_log.order_export_subjects(scope, period))
     if args["format"] == "csv":
         return export.csv_response(scope, period)
     return export.xlsx_response(scope, period)

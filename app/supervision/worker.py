@@ -14,6 +14,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.notifications.delivery import deliver_pending, prune_outbox, worker_name
+from app.privacy.service import blank_expired_contacts
 from app.supervision.service import supervise
 
 log = logging.getLogger(__name__)
@@ -30,10 +31,12 @@ def run_pass(worker: str | None = None, should_stop: Callable[[], bool] = lambda
 
 
 def prune_when_due(next_at: float) -> float:
-    """Prune the outbox if its time has come (at start, then every PRUNE_EVERY_HOURS); the next time."""
+    """Prune the outbox and blank expired contact fields if their time has come (at start, then every
+    PRUNE_EVERY_HOURS); the next time."""
     now = time.monotonic()
     if now < next_at:
         return next_at
+    blank_contacts()
     try:
         pruned = prune_outbox()
     except Exception:  # never in the way of delivery: log it and try again in an hour
@@ -44,6 +47,20 @@ def prune_when_due(next_at: float) -> float:
         log.info("outbox pruned: %d delivered or failed notifications older than %s days", pruned,
                  current_app.config["NOTIFY_KEEP_DAYS"])
     return now + float(current_app.config["PRUNE_EVERY_HOURS"]) * 3600
+
+
+def blank_contacts() -> int:
+    """Retention (PII_RETENTION_DAYS): blank the contact fields of orders final for longer; logged, never raised."""
+    try:
+        blanked = blank_expired_contacts()
+    except Exception:
+        log.exception("blanking expired contact fields failed")
+        db.session.rollback()
+        return 0
+    if blanked:
+        log.info("retention: contact fields of %d orders final for more than %s days blanked", blanked,
+                 current_app.config["PII_RETENTION_DAYS"])
+    return blanked
 
 
 def run_forever(interval: float, stop: threading.Event) -> int:

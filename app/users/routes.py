@@ -41,7 +41,7 @@ def bind_phone(body):
 @blp.arguments(UserListArgs, location="query")
 @blp.response(200, UserPageSchema)
 def list_users(args):
-    """Users in my areas (staff, admins, grid workers)."""
+    """Users in my areas (staff, admins): q is the beginning of a name or a whole phone number."""
     cursor = decode_cursor(args.get("cursor"))
     rows = service.users_in_scope(current_viewer(), args.get("q"), args["limit"], cursor and cursor["id"])
     return keyset_page(rows, args["limit"])

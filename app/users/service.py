@@ -4,7 +4,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.areas.models import Area
 from app.areas.service import require_area
-from app.auth.viewer import Viewer
+from app.auth.viewer import STAFF_ROLES, Viewer
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.points.models import PointsEntry
@@ -127,9 +127,12 @@ def _check_may_grant(viewer: Viewer, role: str, area: Area) -> None:
 
 
 def users_in_scope(viewer: Viewer, q: str | None, limit: int, cursor_id: int | None) -> list[User]:
-    """Users whose home, team or role lies in the viewer's areas (staff and admins only)."""
-    viewer.require_role(("staff", "admin", "grid_worker"))
-    area_ids = viewer.area_ids_select(("staff", "admin", "grid_worker"))
+    """Users whose home, team or role lies in the viewer's areas (staff and admins only).
+
+    `q` finds a name by its beginning or a phone number given whole, never by a part of one (a part would
+    reveal the masked digits a request at a time); `%` and `_` are plain characters."""
+    viewer.require_role(STAFF_ROLES)
+    area_ids = viewer.area_ids_select(STAFF_ROLES)
     in_scope = or_(
         User.home_area_id.in_(area_ids),
         User.id.in_(select(TeamMember.user_id).join(Team).where(Team.area_id.in_(area_ids))),
@@ -137,9 +140,8 @@ def users_in_scope(viewer: Viewer, q: str | None, limit: int, cursor_id: int | N
     )
     query = select(User).where(in_scope).order_by(User.id.desc()).limit(limit + 1)
     if q:
-        pattern = f"%{q}%"
-        query = query.where(or_(User.nickname.ilike(pattern), User.real_name.ilike(pattern),
-                                User.phone.startswith(q, autoescape=True)))
+        query = query.where(or_(User.nickname.istartswith(q, autoescape=True),
+                                User.real_name.istartswith(q, autoescape=True), User.phone == q))
     if cursor_id:
         query = query.where(User.id < cursor_id)
     return list(db.session.scalars(query))

@@ -4,27 +4,20 @@
 //            (LOCAL_API_HOST) unless the 开发者设置 page stored another host
 //            (e.g. the LAN address of your computer for 真机调试).
 // trial    - 体验版, the staging server.
-// release  - 正式版.
+// release  - 正式版; also whenever the envVersion cannot be read or is unknown.
+// The hosts and subscribe template ids are in config/deploy.js (checked by `npm run release-check`).
 
 const API_PATH = '/api/v1'
 
-const API_HOSTS = {
-  develop: 'https://dev.wudan.example.com',
-  trial: 'https://trial.wudan.example.com',
-  release: 'https://wudan.example.com',
-}
+const deploy = require('./deploy')
+
+const API_HOSTS = deploy.API_HOSTS
 
 // `make run` serves Flask here; DevTools needs 「不校验合法域名」 ticked to reach it.
 const LOCAL_API_HOST = 'http://127.0.0.1:5000'
 
-// Subscribe-message template ids (订阅消息), the same ones as the backend's WECHAT_TEMPLATE_* settings.
-// orderProgress: asked for before placing an order (ACCEPTED, COMPLETED, FOLLOWED_UP);
-// calls: asked for on the 吹哨活动 page and when signing up, so the next 吹哨 reaches the volunteer (CALL).
-// Fill them in from the mini-program's admin console; an empty list skips the prompt.
-const SUBSCRIBE_TEMPLATE_IDS = {
-  orderProgress: [],
-  calls: [],
-}
+// Subscribe-message template ids, from config/deploy.js.
+const SUBSCRIBE_TEMPLATE_IDS = deploy.SUBSCRIBE_TEMPLATE_IDS
 
 // Demo accounts of `flask seed-demo`, offered on the 开发者设置 page in develop only.
 const DEMO_ACCOUNTS = [
@@ -46,12 +39,16 @@ const STORAGE_KEYS = {
   devOpenid: 'dev.openid',
 }
 
+const ENV_VERSIONS = ['develop', 'trial', 'release']
+
+// Anything we cannot read or do not know is the release: never the dev login or a dev host by accident.
 function envVersion() {
   try {
     const info = wx.getAccountInfoSync()
-    return (info && info.miniProgram && info.miniProgram.envVersion) || 'release'
+    const env = info && info.miniProgram && info.miniProgram.envVersion
+    return ENV_VERSIONS.indexOf(env) >= 0 ? env : 'release'
   } catch (err) {
-    return 'develop'
+    return 'release'
   }
 }
 

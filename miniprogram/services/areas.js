@@ -5,20 +5,43 @@ const ROUTES = {
   list: { method: 'GET', path: '/areas' },
 }
 
-/** listAreas({ kind, parent_id, limit, cursor }) → { items, next_cursor } */
+const ORDER_AREA_KINDS = ['community', 'grid']
+
+/** listAreas({ kind, parent_id, q, ids, limit, cursor }) → { items, next_cursor } */
 function listAreas(query, options) {
   return call(ROUTES.list, Object.assign({ auth: false, query: Object.assign({ limit: 50 }, query) }, options))
 }
 
-/** Every community, following next_cursor (there are at most a few hundred). */
-function listCommunities() {
-  const all = []
-  const fetchPage = cursor =>
-    listAreas({ kind: 'community', cursor }).then(page => {
-      all.push(...(page.items || []))
-      return page.next_cursor && all.length < 1000 ? fetchPage(page.next_cursor) : all
-    })
-  return fetchPage(null)
+/** Communities whose name holds `q` (the first 20). */
+function searchCommunities(q, options) {
+  return listAreas({ kind: 'community', q, limit: 20 }, Object.assign({ showError: false }, options)).then(page => page.items || [])
 }
 
-module.exports = { ROUTES, listAreas, listCommunities }
+/** These areas (communities and grids only), in one request; [] for no ids. */
+function areasByIds(ids, options) {
+  const unique = ids.filter((id, i) => id && ids.indexOf(id) === i)
+  if (!unique.length) return Promise.resolve([])
+  return listAreas({ ids: unique.join(','), limit: 50 }, Object.assign({ showError: false }, options)).then(page =>
+    (page.items || []).filter(area => ORDER_AREA_KINDS.indexOf(area.kind) >= 0),
+  )
+}
+
+/**
+ * The user's own communities, first those named in `firstIds` (e.g. the last order's), then home,
+ * then where they hold a role: [{ id, name }].
+ */
+function myCommunities(user, firstIds, options) {
+  const ids = (firstIds || []).concat([user && user.home_area_id], ((user && user.roles) || []).map(grant => grant.area_id))
+    .filter(Boolean)
+    .map(Number)
+  return areasByIds(ids, options).then(areas => {
+    const byId = {}
+    areas.forEach(area => {
+      byId[area.id] = area
+    })
+    const seen = {}
+    return ids.filter(id => byId[id] && !seen[id] && (seen[id] = true)).map(id => ({ id, name: byId[id].name }))
+  })
+}
+
+module.exports = { ROUTES, listAreas, searchCommunities, areasByIds, myCommunities }

@@ -1,4 +1,5 @@
 // 请确认 dialogs: one promise for every page that asks before it acts.
+const log = require('./log')
 
 /** Resolves true when the user taps the confirm button, false on cancel or if the dialog fails.
  * options: { title = '请确认', confirmText = '确定', cancelText = '再想想' } */
@@ -11,7 +12,10 @@ function confirm(content, options) {
       confirmText: o.confirmText,
       cancelText: o.cancelText,
       success: res => resolve(!!res.confirm),
-      fail: () => resolve(false),
+      fail: err => {
+        log.warn('showModal', err)
+        resolve(false)
+      },
     })
   })
 }

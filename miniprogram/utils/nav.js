@@ -9,6 +9,7 @@ const PAGES = {
   orderDetail: '/pages/orders/detail/index',
   profile: '/pages/me/profile/index',
   joinTeam: '/pages/me/join-team/index',
+  privacy: '/pages/me/privacy/index',
   devSettings: '/pages/me/dev/index',
   offeringDetail: '/packageResident/pages/offering-detail/index',
   orderCreate: '/packageResident/pages/order-create/index',
@@ -20,6 +21,9 @@ const PAGES = {
   offeringCreate: '/packageVolunteer/pages/offering-create/index',
   calls: '/packageVolunteer/pages/calls/index',
   callDetail: '/packageVolunteer/pages/call-detail/index',
+  serviceRecord: '/packageVolunteer/pages/service-record/index',
+  rewards: '/packageVolunteer/pages/rewards/index',
+  redemptions: '/packageVolunteer/pages/redemptions/index',
   dispatchQueue: '/packageStaff/pages/dispatch-queue/index',
   dispatch: '/packageStaff/pages/dispatch/index',
   offeringReview: '/packageStaff/pages/offering-review/index',
@@ -27,6 +31,7 @@ const PAGES = {
   stats: '/packageStaff/pages/stats/index',
   scan: '/packageStaff/pages/scan/index',
   callCreate: '/packageStaff/pages/call-create/index',
+  fulfil: '/packageStaff/pages/fulfil/index',
 }
 
 const TAB_PAGES = ['home', 'myOrders', 'workbench', 'messages', 'me']

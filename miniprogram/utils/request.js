@@ -3,6 +3,7 @@
 
 const config = require('../config/index')
 const session = require('./session')
+const log = require('./log')
 
 const NETWORK_MESSAGE = '网络不太好，请检查网络后再试'
 const TIMEOUT_MS = 15000
@@ -22,13 +23,14 @@ const STATUS_MESSAGES = {
 const SERVER_ERROR_MESSAGE = '服务暂时不可用，请稍后再试'
 
 class ApiError extends Error {
-  constructor({ statusCode = 0, code = 'network_error', message = NETWORK_MESSAGE, errors = null, data = null }) {
+  constructor({ statusCode = 0, code = 'network_error', message = NETWORK_MESSAGE, errors = null, data = null, errMsg = '' }) {
     super(message)
     this.name = 'ApiError'
     this.statusCode = statusCode
     this.code = code
     this.errors = errors
     this.data = data
+    this.errMsg = errMsg
   }
 }
 
@@ -165,7 +167,7 @@ function sendRequest(opts) {
       header: Object.assign({ 'Content-Type': 'application/json' }, authHeader(opts)),
       timeout: opts.timeout || TIMEOUT_MS,
       success: resolve,
-      fail: () => reject(new ApiError({})),
+      fail: res => reject(new ApiError({ errMsg: (res && res.errMsg) || '' })),
     })
   })
 }
@@ -188,7 +190,7 @@ function sendUpload(opts) {
         }
         resolve({ statusCode: res.statusCode, data })
       },
-      fail: () => reject(new ApiError({})),
+      fail: res => reject(new ApiError({ errMsg: (res && res.errMsg) || '' })),
     })
   })
 }
@@ -199,7 +201,7 @@ function sendDownload(opts) {
       url: absoluteUrl(opts.url),
       header: authHeader(opts),
       success: res => resolve({ statusCode: res.statusCode, data: res.tempFilePath }),
-      fail: () => reject(new ApiError({})),
+      fail: res => reject(new ApiError({ errMsg: (res && res.errMsg) || '' })),
     })
   })
 }
@@ -235,7 +237,12 @@ function run(send, options) {
     err => {
       hideLoading(opts.loading)
       const error = err instanceof ApiError ? err : new ApiError({ code: 'client_error', message: SERVER_ERROR_MESSAGE })
-      if (!(err instanceof ApiError) && typeof console !== 'undefined') console.error(err)
+      // Every failure is on record, also those a page chooses not to show.
+      if (err instanceof ApiError) {
+        log.warn('request ' + (opts.method || 'GET') + ' ' + opts.url, { statusCode: err.statusCode, code: err.code, message: err.message, errMsg: err.errMsg })
+      } else {
+        log.error('request ' + (opts.method || 'GET') + ' ' + opts.url, err)
+      }
       if (opts.showError) showError(error)
       throw error
     },

@@ -14,6 +14,9 @@ function isBlank(value) {
 function validateOrderForm(form, options) {
   const errors = {}
   const onBehalf = options && options.onBehalf
+  // On behalf, the resident (behalf_*) is the contact; a bound phone needs no typing.
+  const askContact = !onBehalf
+  const askPhone = askContact && !(options && options.useBoundPhone)
   if (isBlank(form.category)) errors.category = '请选择服务类别'
   if (isBlank(form.area_id)) errors.area_id = '请选择所在社区'
   const description = trim(form.description || '')
@@ -22,9 +25,9 @@ function validateOrderForm(form, options) {
   else if (description.length > 500) errors.description = '内容太长了，请少于 500 字'
   if (isBlank(form.address)) errors.address = '请填写服务地址'
   else if (trim(form.address).length > 200) errors.address = '地址太长了，请少于 200 字'
-  if (isBlank(form.contact_name)) errors.contact_name = '请填写联系人'
-  if (isBlank(form.contact_phone)) errors.contact_phone = '请填写联系电话'
-  else if (!PHONE_PATTERN.test(trim(form.contact_phone))) errors.contact_phone = '请填写 11 位手机号码'
+  if (askContact && isBlank(form.contact_name)) errors.contact_name = '请填写联系人'
+  if (askPhone && isBlank(form.contact_phone)) errors.contact_phone = '请填写联系电话'
+  else if (askPhone && !PHONE_PATTERN.test(trim(form.contact_phone))) errors.contact_phone = '请填写 11 位手机号码'
   if (onBehalf) {
     if (isBlank(form.behalf_name)) errors.behalf_name = '请填写居民姓名'
     if (isBlank(form.behalf_phone)) errors.behalf_phone = '请填写居民电话'

@@ -34,7 +34,7 @@ describe('the services’ route tables', () => {
     expect(routes.length).toBeGreaterThan(30)
     routes.forEach(route => {
       expect(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']).toContain(route.method)
-      expect(route.path).toMatch(/^\/[a-z0-9\-/{}_]*$/)
+      expect(route.path).toMatch(/^\/[a-z0-9\-/{}_]*(\.pdf)?$/) // a file's route may name its type
       expect(route.path.startsWith('/api/')).toBe(false)
     })
   })
@@ -142,6 +142,10 @@ const INTERACTIONS = {
     await page.instance.onReadAll()
   },
   'pages/me/profile/index': page => page.instance.onSave(),
+  'pages/me/privacy/index': async page => {
+    await page.instance.onExport()
+    await page.instance.onRemove()
+  },
   'packageVolunteer/pages/tasks/index': page => page.instance.onTab({ currentTarget: { dataset: { key: 'accepted' } } }),
   'packageVolunteer/pages/points/index': async page => {
     await page.instance.onReachBottom()
@@ -203,6 +207,14 @@ const INTERACTIONS = {
   },
   'pages/me/index/index': page => page.instance.onGetPhoneNumber({ detail: { code: 'phone-code' } }),
   'packageStaff/pages/scan/index': page => page.instance.onScan(),
+  'packageVolunteer/pages/service-record/index': async page => {
+    await page.instance.onPeriod({ currentTarget: { dataset: { key: 'custom' } } })
+    await page.instance.onIssue()
+    await page.instance.onOpen({ currentTarget: { dataset: { code: 'K7Q2M9XA4TB8WRCE' } } })
+  },
+  'packageVolunteer/pages/rewards/index': page => page.instance.onRedeem({ currentTarget: { dataset: { id: 41 } } }),
+  'packageVolunteer/pages/redemptions/index': page => page.instance.onCancel({ currentTarget: { dataset: { id: 91 } } }),
+  'packageStaff/pages/fulfil/index': page => page.instance.onFulfil(),
   'packageStaff/pages/dispatch/index': async page => {
     page.instance.onPick({ currentTarget: { dataset: { id: 5 } } })
     await page.instance.onSubmit()
@@ -232,6 +244,7 @@ describe('contract with the backend: parameters and bodies', () => {
       'POST /orders', 'POST /orders/602/rate', 'POST /orders/501/complete', 'POST /offerings', 'POST /calls',
       'POST /teams/join', 'POST /me/phone', 'PATCH /me', 'POST /orders/601/dispatch', 'POST /orders/601/cancel',
       'POST /offerings/102/reject', 'POST /calls/7/signup', 'POST /auth/console-tickets/ticket-abc123/approve',
+      'POST /me/service-certificates', 'POST /rewards/41/redeem', 'POST /redemptions/91/cancel', 'POST /redemptions/91/fulfil',
     ]))
     expect(contract.requestMismatches(doc, requests)).toEqual([])
   }, 60000)

@@ -206,7 +206,7 @@ describe('我的', () => {
     const { server } = setup()
     const page = await renderPage('pages/me/profile/index')
     page.instance.onInput({ currentTarget: { dataset: { field: 'real_name' } }, detail: { value: ' 王秀英 ' } })
-    page.instance.onCommunity({ detail: { value: 1 } })
+    page.instance.onCommunity({ detail: { id: 4, name: '青山社区' } }) // from the community picker
     await page.instance.onSave()
     await flush()
     expect(server.calls('PATCH', '/me')[0].body).toEqual({
@@ -400,7 +400,7 @@ describe('志愿者', () => {
     const page = await renderPage('packageVolunteer/pages/team/index')
     expect(text(page)).toContain('陪医、家电维修、助老')
     page.instance.onCopyCode({ currentTarget: { dataset: { code: 'SY2024' } } })
-    expect(wx.setClipboardData).toHaveBeenCalledWith({ data: 'SY2024' })
+    expect(wx.setClipboardData).toHaveBeenCalledWith(expect.objectContaining({ data: 'SY2024' }))
     await page.instance.onWithdraw({ currentTarget: { dataset: { id: 101 } } })
     await flush()
     expect(server.calls('POST', '/offerings/101/withdraw')).toHaveLength(1)

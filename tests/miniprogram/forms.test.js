@@ -1,7 +1,7 @@
 // Form validation: nothing is sent until the form is right, and the user is told what to fix.
 const path = require('path')
 const { installWx, flush, toasts, error } = require('./helpers/wx')
-const { renderPage, renderComponent, text, findAll, MP_ROOT } = require('./helpers/render')
+const { renderPage, renderComponent, text, texts, findAll, MP_ROOT } = require('./helpers/render')
 const { fixture, signIn } = require('./helpers/fixtures')
 const { serveFixtures } = require('./helpers/server')
 
@@ -75,6 +75,9 @@ describe('点单 form', () => {
   })
 
   test('an empty form shows the errors beside the fields and sends nothing', async () => {
+    const noPhone = fixture('users').residentNoPhone
+    signIn(wx, noPhone)
+    serveFixtures(wx, noPhone)
     const page = await renderPage('packageResident/pages/order-create/index')
     await page.instance.onSubmit()
     await flush()
@@ -86,6 +89,7 @@ describe('点单 form', () => {
 
   test('a wrong phone number is caught before sending', async () => {
     const page = await renderPage('packageResident/pages/order-create/index', { category: 'escort' })
+    await page.instance.onPhoneChoice({ currentTarget: { dataset: { bound: 'no' } } })
     page.instance.setData({ form: Object.assign({}, page.instance.data.form, GOOD_ORDER, { contact_phone: '12345' }) })
     await page.instance.onSubmit()
     await flush()
@@ -121,7 +125,7 @@ describe('点单 form', () => {
       description: GOOD_ORDER.description,
       address: GOOD_ORDER.address,
       contact_name: '王秀兰',
-      contact_phone: '13812341234',
+      use_bound_phone: true, // the bound phone is offered: nothing to type
       offering_id: 101,
       title: '陪老人去医院看病',
       preferred_time: '2030-05-03 上午',
@@ -130,7 +134,7 @@ describe('点单 form', () => {
     expect(sent[0].header['Idempotency-Key']).toMatch(/^order-/)
     expect(wx.redirectTo).toHaveBeenCalledWith({ url: '/pages/orders/detail/index?id=777' })
     // The address and contact are remembered for next time.
-    expect(wx.__storage['order.lastContact']).toEqual({ address: GOOD_ORDER.address, contact_name: '王秀兰', contact_phone: '13812341234' })
+    expect(wx.__storage['order.lastContact']).toEqual({ area_id: 3, address: GOOD_ORDER.address, contact_name: '王秀兰', contact_phone: '' })
   })
 
   test('a retry of the same body reuses its Idempotency-Key', async () => {
@@ -163,18 +167,70 @@ describe('点单 form', () => {
     expect(text(page)).toContain('长度不能超过 200')
   })
 
-  test('staff filing on behalf of a resident send on_behalf_of', async () => {
+  test('staff filing on behalf get a form that reads as such and asks for the contact once', async () => {
     const staff = fixture('users').staff
     signIn(wx, staff)
     serveFixtures(wx, staff)
     const page = await renderPage('packageResident/pages/order-create/index', { behalf: '1' })
-    expect(text(page)).toContain('代哪位居民点单')
+    const shown = text(page)
+    expect(shown).toContain('代居民点单')
+    expect(shown).toContain('居民需要什么帮助')
+    expect(shown).not.toContain('您')
+    const labels = texts(page, 'form-label')
+    expect(labels).toEqual(expect.arrayContaining(['居民姓名', '居民电话']))
+    expect(labels).not.toContain('联系人') // the resident is the contact: asked once
+    expect(labels).not.toContain('联系电话')
+    expect(wx.setNavigationBarTitle).toHaveBeenCalledWith({ title: '代居民点单' })
+    expect(page.instance.data.form.area_id).toBe(3) // where the staff member works
     page.instance.setData({
-      form: Object.assign({}, page.instance.data.form, GOOD_ORDER, { behalf_name: '张奶奶', behalf_phone: '13900001111' }),
+      form: Object.assign({}, page.instance.data.form, GOOD_ORDER, { contact_name: '', contact_phone: '', behalf_name: '张奶奶', behalf_phone: '13900001111' }),
     })
     await page.instance.onSubmit()
     await flush()
-    expect(wx.__server.calls('POST', '/orders')[0].body.on_behalf_of).toEqual({ name: '张奶奶', phone: '13900001111' })
+    const body = wx.__server.calls('POST', '/orders')[0].body
+    expect(body.on_behalf_of).toEqual({ name: '张奶奶', phone: '13900001111' })
+    expect(body).toMatchObject({ contact_name: '张奶奶', contact_phone: '13900001111' })
+    expect(body.use_bound_phone).toBeUndefined()
+  })
+
+  test('the bound phone is offered; 换一个号码 asks for another', async () => {
+    const page = await renderPage('packageResident/pages/order-create/index', { category: 'escort' })
+    expect(text(page)).toContain('用绑定的手机 138****1234')
+    expect(page.instance.data.useBoundPhone).toBe(true)
+    await page.instance.onPhoneChoice({ currentTarget: { dataset: { bound: 'no' } } })
+    page.instance.setData({ form: Object.assign({}, page.instance.data.form, GOOD_ORDER) })
+    await page.instance.onSubmit()
+    await flush()
+    const body = server.calls('POST', '/orders')[0].body
+    expect(body.contact_phone).toBe(GOOD_ORDER.contact_phone)
+    expect(body.use_bound_phone).toBeUndefined()
+  })
+
+  test('the community picker shows my communities first and finds others by name, without paging', async () => {
+    server.on('GET', '/areas', req => {
+      if (req.query.q) {
+        return { items: [{ id: 4, parent_id: 2, kind: 'community', name: '青山社区' }].filter(a => a.name.indexOf(req.query.q) >= 0), next_cursor: null }
+      }
+      return { items: [{ id: 3, parent_id: 2, kind: 'community', name: '松阳社区' }].filter(a => String(req.query.ids).split(',').indexOf('3') >= 0), next_cursor: null }
+    })
+    const page = await renderPage('packageResident/pages/order-create/index', { category: 'escort' })
+    const loads = server.calls('GET', '/areas')
+    expect(loads).toHaveLength(1) // one request for my own, none through every community
+    expect(loads[0].query).toMatchObject({ ids: '3' })
+    expect(page.instance.data.form.area_id).toBe(3)
+    expect(texts(page, 'mine-item')).toEqual(['松阳社区'])
+    const comp = page.querySelector('#community')
+    await comp.instance.search('青山')
+    await flush()
+    expect(server.calls('GET', '/areas')[1].query).toMatchObject({ kind: 'community', q: '青山' })
+    expect(texts(page, 'result')).toEqual(['青山社区选择'])
+    comp.instance.onPick({ currentTarget: { dataset: { id: 4, name: '青山社区' } } })
+    await flush()
+    expect(page.instance.data.form.area_id).toBe(4)
+    expect(text(page)).toContain('已选：青山社区')
+    await comp.instance.search('不存在')
+    await flush()
+    expect(text(page)).toContain('没有找到名称里有「不存在」的社区')
   })
 })
 

@@ -8,12 +8,15 @@ import { forget, loadSession, session } from './session.js'
 import viewCall from './views/call.js'
 import viewCalls from './views/calls.js'
 import viewDispatch from './views/dispatch.js'
+import viewHours from './views/hours.js'
 import viewMember from './views/member.js'
 import viewOfferings from './views/offerings.js'
 import viewOrder from './views/order.js'
 import viewOrders from './views/orders.js'
 import viewParty from './views/party.js'
 import viewRatings from './views/ratings.js'
+import viewRedemptions from './views/redemptions.js'
+import viewRewards from './views/rewards.js'
 import viewStats from './views/stats.js'
 import viewTeam from './views/team.js'
 import viewTeams from './views/teams.js'
@@ -21,7 +24,8 @@ import viewTeams from './views/teams.js'
 // #/<name> draws VIEWS[name]; #/<name>/<id> draws DETAIL_VIEWS[name] for that id.
 const VIEWS = {
   dispatch: viewDispatch, orders: viewOrders, ratings: viewRatings, offerings: viewOfferings, teams: viewTeams,
-  calls: viewCalls, party: viewParty, stats: viewStats,
+  calls: viewCalls, party: viewParty, stats: viewStats, rewards: viewRewards, redemptions: viewRedemptions,
+  hours: viewHours,
 }
 const DETAIL_VIEWS = { orders: viewOrder, teams: viewTeam, calls: viewCall, party: viewMember }
 const own = (map, key) => Object.hasOwn(map, key)

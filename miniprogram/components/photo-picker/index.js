@@ -1,6 +1,8 @@
 // Pick photos with wx.chooseMedia and upload each to POST /attachments.
 const attachments = require('../../services/attachments')
 const { toast } = require('../../utils/request')
+const { explainFailure } = require('../../utils/permission')
+const log = require('../../utils/log')
 
 Component({
   options: { styleIsolation: 'apply-shared' },
@@ -22,7 +24,8 @@ Component({
           sourceType: ['album', 'camera'],
           sizeType: ['compressed'],
           success: res => resolve(this.uploadAll(res.tempFiles || [])),
-          fail: () => resolve(), // the user closed the picker
+          // A cancel needs nothing; a refused permission or an unagreed privacy guide is explained.
+          fail: res => resolve(explainFailure('photos', res).then(() => null)),
         })
       })
     },
@@ -42,7 +45,7 @@ Component({
                   const photos = this.data.photos.concat([{ id: saved.id, path: file.tempFilePath }])
                   this.setData({ photos })
                 },
-                () => null, // the toast has told the user; keep the others
+                err => log.warn('photo upload', err), // the toast has told the user; keep the others
               ),
             ),
           Promise.resolve(),

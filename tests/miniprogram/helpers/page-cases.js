@@ -21,6 +21,7 @@ const EXPECTED = {
   'pages/orders/detail/index': { query: { id: '501' }, text: ['待接单', '请尽快联系居民', '办理进度'] },
   'pages/me/profile/index': { text: ['所在社区', '松阳社区'] },
   'pages/me/join-team/index': { text: ['请输入邀请码'] },
+  'pages/me/privacy/index': { text: ['导出我的数据', '注销账号', '仍会保留'] },
   'pages/me/dev/index': { text: ['demo-resident-sy-1', 'demo-staff-sy', '127.0.0.1:5000'] },
   'packageResident/pages/offering-detail/index': { query: { id: '101' }, text: ['陪老人去医院看病', '预约这项服务'] },
   'packageResident/pages/order-create/index': { query: { offering_id: '101' }, text: ['陪老人去医院看病', '说说您的需要', '陪医'] },
@@ -39,6 +40,10 @@ const EXPECTED = {
   'packageStaff/pages/stats/index': { user: 'staff', text: ['受理量', '120', '66.7%', '95.0%', '1小时35分钟'] },
   'packageStaff/pages/scan/index': { user: 'staff', text: ['扫一扫'] },
   'packageStaff/pages/call-create/index': { user: 'staff', text: ['活动名称', '发布吹哨'] },
+  'packageVolunteer/pages/service-record/index': { user: 'volunteer', text: ['8.5', '防汛巡查', '2小时30分钟', '5 星', 'K7Q2M9XA4TB8WRCE'] },
+  'packageVolunteer/pages/rewards/index': { user: 'volunteer', text: ['35', '洗衣液（2 公斤）', '积分不足', '已兑完'] },
+  'packageVolunteer/pages/redemptions/index': { user: 'volunteer', text: ['洗衣液（2 公斤）', '1234 5678', '待领取', '已领取'] },
+  'packageStaff/pages/fulfil/index': { user: 'staff', query: { code: '12345678' }, text: ['张明', '洗衣液（2 公斤）', '确认核销'] },
 }
 
 

@@ -15,6 +15,12 @@ function serveFixtures(wx, user) {
     .on('GET', '/me', me)
     .on('PATCH', '/me', req => Object.assign({}, me, req.body))
     .on('POST', '/me/phone', Object.assign({}, me, { phone: '138****1234' }))
+    .on('GET', '/me/export', {
+      profile: { id: me.id, nickname: me.nickname, real_name: me.real_name, phone: '13812341234' },
+      orders: fixture('orders').items, ratings: [], points: [], messages: [], signups: [], redemptions: [],
+      exported_at: '2024-05-06T02:30:00+00:00',
+    })
+    .on('DELETE', '/me', { __response: true, statusCode: 204, data: '' })
     .on('GET', '/categories', fixture('categories'))
     .on('GET', '/areas', {
       items: [
@@ -51,6 +57,28 @@ function serveFixtures(wx, user) {
     .on('POST', '/calls/{id}/close', {})
     .on('POST', '/attachments', { id: 'f00dcafe', content_type: 'image/jpeg', size: 1024 })
     .on('GET', '/attachments/{id}', 'binary')
+    .on('GET', '/me/service-record', fixture('service-record'))
+    .on('GET', '/me/service-certificates', fixture('certificates'))
+    .on('POST', '/me/service-certificates', req => Object.assign({}, fixture('certificates').items[0], { code: 'N3W5C0DEN3W5C0DE' }))
+    .on('GET', '/service-certificates/{file}', 'binary')
+    .on('GET', '/rewards', fixture('rewards'))
+    .on('POST', '/rewards/{id}/redeem', req => {
+      const reward = fixture('rewards').items.find(r => r.id === Number(req.params.id))
+      return Object.assign({}, fixture('redemptions').items[0], { id: 92, reward_id: reward.id, reward_name: reward.name, points: reward.points, code: '87654321' })
+    })
+    .on('GET', '/me/redemptions', fixture('redemptions'))
+    .on('GET', '/redemptions', req => ({
+      items: fixture('redemptions').items
+        .filter(r => !req.query.code || r.code === req.query.code)
+        .map(r => Object.assign({}, r, { code: null, allowed_actions: r.status === 'pending' ? ['fulfil', 'cancel'] : [] })),
+      next_cursor: null,
+    }))
+    .on('POST', '/redemptions/{id}/fulfil', req => Object.assign({}, fixture('redemptions').items[0], {
+      id: Number(req.params.id), code: null, status: 'fulfilled', status_label: '已领取', fulfilled_at: '2024-04-13T08:00:00+00:00', allowed_actions: [],
+    }))
+    .on('POST', '/redemptions/{id}/cancel', req => Object.assign({}, fixture('redemptions').items[0], {
+      id: Number(req.params.id), code: null, status: 'cancelled', status_label: '已取消', cancelled_at: '2024-04-13T08:00:00+00:00', allowed_actions: [],
+    }))
     .on('POST', '/auth/console-tickets/{ticket}/approve', req => ({ ticket: req.params.ticket, status: 'approved' }))
   return wx.__server
 }

@@ -97,6 +97,7 @@ function createWx(options) {
   const storage = {}
   const server = createServer()
   const state = { network: true, loginCodes: 0 }
+  const logs = []
 
   const asyncApi = (result, name) =>
     jest.fn(o => {
@@ -166,6 +167,7 @@ function createWx(options) {
     scanCode: asyncApi({ result: 'ticket-abc123', scanType: 'QR_CODE' }, 'scanCode'),
     chooseMedia: asyncApi({ tempFiles: [{ tempFilePath: 'wxfile://tmp/photo-1.jpg', size: 1024, fileType: 'image' }] }, 'chooseMedia'),
     previewImage: jest.fn(),
+    openDocument: asyncApi({ errMsg: 'openDocument:ok' }, 'openDocument'),
     navigateTo: jest.fn(),
     redirectTo: jest.fn(),
     switchTab: jest.fn(),
@@ -180,7 +182,18 @@ function createWx(options) {
     pageScrollTo: jest.fn(),
     vibrateShort: jest.fn(),
     nextTick: fn => setTimeout(fn, 0),
+    // 实时日志: what utils/log.js records, for tests to read (wx.__logs).
+    getRealtimeLogManager: () => ({
+      warn: (...args) => logs.push({ level: 'warn', args }),
+      error: (...args) => logs.push({ level: 'error', args }),
+      info: (...args) => logs.push({ level: 'info', args }),
+    }),
+    openSetting: asyncApi({ authSetting: { 'scope.writePhotosAlbum': true } }, 'openSetting'),
+    openPrivacyContract: asyncApi({}, 'openPrivacyContract'),
+    getPrivacySetting: asyncApi({ needAuthorization: false, privacyContractName: '《社区五单小程序隐私保护指引》' }, 'getPrivacySetting'),
+    onNeedPrivacyAuthorization: jest.fn(),
   }
+  wx.__logs = logs
   return wx
 }
 

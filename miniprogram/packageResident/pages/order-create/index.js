@@ -10,6 +10,7 @@ const session = require('../../../utils/session')
 const cache = require('../../../utils/cache')
 const nav = require('../../../utils/nav')
 const { toast } = require('../../../utils/request')
+const log = require('../../../utils/log')
 const { validateOrderForm, firstError } = require('../../../utils/validate')
 const { formatDate } = require('../../../utils/format')
 const { TIME_SLOTS } = require('../../../utils/constants')
@@ -29,8 +30,10 @@ Component({
     offering: null,
     categories: [],
     categoryIndex: -1,
-    communities: [],
-    communityIndex: -1,
+    communities: [], // the user's own communities, offered first
+    areaName: '',
+    boundPhone: '', // the bound phone as /me shows it (masked); offered instead of typing
+    useBoundPhone: false,
     timeSlots: TIME_SLOTS,
     today: '',
     form: {
@@ -58,6 +61,7 @@ Component({
         onBehalf: !!q.behalf && session.isStaffRole(role),
         today: formatDate(Date.now()),
       })
+      if (this.data.onBehalf) wx.setNavigationBarTitle({ title: '代居民点单' })
       return this.load()
     },
 
@@ -67,38 +71,51 @@ Component({
       const offering = q.offering_id
         ? Promise.resolve(cache.get('offering', q.offering_id) || offeringsService.getOffering(q.offering_id, { showError: false }).catch(() => null))
         : Promise.resolve(null)
-      return Promise.all([
-        categoriesService.listCategories({ showError: false }),
-        areasService.listCommunities(),
-        meService.currentUser().catch(() => null),
-        offering,
-      ]).then(
-        ([categories, communities, user, found]) => this.fill(categories, communities, user, found),
-        err => this.setData({ state: 'error', error: (err && err.message) || '加载失败' }),
-      )
+      const user = meService.currentUser().catch(err => {
+        log.warn('order form: no profile', err)
+        return null
+      })
+      return Promise.all([categoriesService.listCategories({ showError: false }), user, offering])
+        .then(([categories, me, found]) => {
+          const last = this.data.onBehalf ? {} : wx.getStorageSync(LAST_CONTACT_KEY) || {}
+          // One small request for the user's own communities (staff: where they work); any other is found by name.
+          const own = this.data.onBehalf
+            ? areasService.areasByIds([found && found.area_id].concat(session.staffAreas(me).map(area => area.id)))
+              .then(areas => areas.map(area => ({ id: area.id, name: area.name })))
+            : areasService.myCommunities(me, [found && found.area_id, last.area_id])
+          return own.catch(err => {
+            log.warn('order form: own communities', err)
+            return []
+          }).then(communities => this.fill(categories, communities, me, found, last))
+        })
+        .catch(err => this.setData({ state: 'error', error: (err && err.message) || '加载失败' }))
     },
 
-    fill(categories, communities, user, offering) {
+    fill(categories, communities, user, offering, last) {
       const q = this._query
-      const last = this.data.onBehalf ? {} : wx.getStorageSync(LAST_CONTACT_KEY) || {}
+      const onBehalf = this.data.onBehalf
       const categoryCode = (offering && (offering.category_code || offering.category)) || q.category || ''
       const categoryIndex = categories.findIndex(item => item.code === categoryCode)
-      const areaId = (offering && offering.area_id) || (!this.data.onBehalf && user && user.home_area_id) || null
-      const communityIndex = communities.findIndex(area => area.id === areaId)
-      const staffArea = this.data.onBehalf ? session.staffAreas(user)[0] : null
-      const behalfIndex = staffArea ? communities.findIndex(area => area.id === staffArea.id) : -1
+      // The offering's community, else the last order's, else home (the first of `communities` for staff).
+      const preferred = (offering && offering.area_id) || (!onBehalf && (last.area_id || (user && user.home_area_id))) || null
+      const area = communities.find(item => item.id === preferred) || (communities.length && (onBehalf || !preferred) ? communities[0] : null)
+      const boundPhone = (!onBehalf && user && user.phone) || ''
+      // The bound phone is offered unless the last order went to another number.
+      const useBoundPhone = !!boundPhone && !last.contact_phone
       this.setData({
         state: 'ready',
         offering,
         categories,
         categoryIndex,
         communities,
-        communityIndex: communityIndex >= 0 ? communityIndex : behalfIndex,
+        areaName: area ? area.name : '',
+        boundPhone,
+        useBoundPhone,
         form: Object.assign({}, this.data.form, {
           category: categoryIndex >= 0 ? categories[categoryIndex].code : '',
-          area_id: communityIndex >= 0 ? areaId : behalfIndex >= 0 ? communities[behalfIndex].id : null,
+          area_id: area ? area.id : null,
           address: last.address || '',
-          contact_name: last.contact_name || (!this.data.onBehalf && user && (user.real_name || user.nickname)) || '',
+          contact_name: last.contact_name || (!onBehalf && user && (user.real_name || user.nickname)) || '',
           contact_phone: last.contact_phone || '',
         }),
       })
@@ -115,8 +132,11 @@ Component({
     },
 
     onCommunity(e) {
-      const index = Number(e.detail.value)
-      this.setData({ communityIndex: index, 'form.area_id': this.data.communities[index].id, 'errors.area_id': '' })
+      this.setData({ 'form.area_id': e.detail.id, areaName: e.detail.name, 'errors.area_id': '' })
+    },
+
+    onPhoneChoice(e) {
+      this.setData({ useBoundPhone: e.currentTarget.dataset.bound === 'yes', 'errors.contact_phone': '' })
     },
 
     onDate(e) {
@@ -144,6 +164,14 @@ Component({
         contact_name: form.contact_name.trim(),
         contact_phone: form.contact_phone.trim(),
       }
+      if (this.data.onBehalf) {
+        // Filed for a resident: the resident is the contact, asked for once.
+        body.contact_name = form.behalf_name.trim()
+        body.contact_phone = form.behalf_phone.trim()
+      } else if (this.data.useBoundPhone) {
+        delete body.contact_phone
+        body.use_bound_phone = true
+      }
       if (offering) {
         body.offering_id = offering.id
         body.title = offering.title
@@ -157,7 +185,7 @@ Component({
 
     onSubmit() {
       if (this.data.submitting) return Promise.resolve()
-      const errors = validateOrderForm(this.data.form, { onBehalf: this.data.onBehalf })
+      const errors = validateOrderForm(this.data.form, { onBehalf: this.data.onBehalf, useBoundPhone: this.data.useBoundPhone })
       if (Object.keys(errors).length) {
         this.setData({ errors })
         toast(firstError(errors))
@@ -183,9 +211,10 @@ Component({
           this.setData({ submitting: false })
           if (!this.data.onBehalf) {
             wx.setStorageSync(LAST_CONTACT_KEY, {
+              area_id: body.area_id,
               address: body.address,
               contact_name: body.contact_name,
-              contact_phone: body.contact_phone,
+              contact_phone: body.contact_phone || '',
             })
           }
           cache.markDirty('orders')

@@ -4,6 +4,7 @@ const teamsService = require('../../../services/teams')
 const offeringsService = require('../../../services/offerings')
 const categoriesService = require('../../../services/categories')
 const meService = require('../../../services/me')
+const { explainFailure } = require('../../../utils/permission')
 const nav = require('../../../utils/nav')
 const { confirm } = require('../../../utils/dialog')
 const { TEAM_ROLE_LABELS, OFFERING_STATUS } = require('../../../utils/constants')
@@ -81,7 +82,15 @@ Component({
     },
 
     onCopyCode(e) {
-      wx.setClipboardData({ data: e.currentTarget.dataset.code })
+      const data = e.currentTarget.dataset.code
+      return new Promise(resolve => {
+        wx.setClipboardData({
+          data,
+          success: () => resolve(true),
+          // Refused, or the privacy guide not agreed: say so, and how to allow it.
+          fail: res => explainFailure('clipboard', res).then(() => resolve(false)),
+        })
+      })
     },
 
     onNewOffering(e) {

@@ -13,8 +13,11 @@ Component({
     effectiveBase: '',
   },
   methods: {
+    // Outside develop this page is closed: it leaves for 首页 at once and its actions do nothing,
+    // so a 体验版 or 正式版 can never switch to a demo account or another API host from here.
     onLoad() {
       this.refresh()
+      if (!config.isDevelop()) wx.reLaunch({ url: nav.PAGES.home })
     },
 
     refresh() {
@@ -27,6 +30,7 @@ Component({
     },
 
     onPick(e) {
+      if (!config.isDevelop()) return Promise.resolve()
       const openid = e.currentTarget.dataset.openid
       wx.setStorageSync(config.STORAGE_KEYS.devOpenid, openid)
       return this.relogin()
@@ -52,6 +56,7 @@ Component({
     },
 
     onSaveHost() {
+      if (!config.isDevelop()) return Promise.resolve()
       const host = this.data.host.trim()
       if (host && !/^https?:\/\/[^\s/]+/.test(host)) {
         wx.showToast({ title: '请填写 http(s):// 开头的地址', icon: 'none' })

@@ -5,8 +5,21 @@ const messages = require('../../../services/messages')
 const session = require('../../../utils/session')
 const config = require('../../../config/index')
 const nav = require('../../../utils/nav')
-const { toast } = require('../../../utils/request')
+const { toast, relogin, errorText } = require('../../../utils/request')
+const { explainFailure } = require('../../../utils/permission')
+const log = require('../../../utils/log')
 const { ROLE_LABELS, TEAM_ROLE_LABELS } = require('../../../utils/constants')
+
+const TAP_AGAIN = '请再点一次「一键绑定手机号」'
+
+/** What went wrong with POST /me/phone, in words that ask for a new tap. */
+function phoneBindError(err) {
+  if (err && err.statusCode === 422 && err.errors && err.errors.code) {
+    return '这次的手机号授权已失效（每次授权只能用一次），' + TAP_AGAIN
+  }
+  if (err && err.statusCode === 401) return '登录已过期，已为您重新登录，' + TAP_AGAIN
+  return errorText(err).replace(/[。！]$/, '') + '，' + TAP_AGAIN
+}
 
 Component({
   behaviors: [careBehavior],
@@ -20,6 +33,7 @@ Component({
     isVolunteer: false,
     teamText: '',
     develop: false,
+    phoneError: '',
   },
   methods: {
     onLoad() {
@@ -62,16 +76,27 @@ Component({
     // <button open-type="getPhoneNumber">: WeChat gives a one-time code for POST /me/phone.
     onGetPhoneNumber(e) {
       const detail = (e && e.detail) || {}
+      this.setData({ phoneError: '' })
       if (!detail.code) {
-        toast(detail.errMsg && detail.errMsg.indexOf('deny') >= 0 ? '您取消了授权，可以稍后再绑定' : '没有拿到手机号，请稍后再试')
-        return Promise.resolve()
+        const msg = String(detail.errMsg || '')
+        if (/deny|cancel/.test(msg) && !/privacy|permission/.test(msg)) {
+          toast('您取消了授权，可以稍后再绑定')
+          return Promise.resolve()
+        }
+        return explainFailure('phone', detail)
       }
-      return meService.bindPhone(detail.code).then(
+      return meService.bindPhone(detail.code, { showError: false }).then(
         user => {
           wx.showToast({ title: '手机号已绑定', icon: 'success' })
           this.render(user)
         },
-        () => null,
+        err => {
+          const phoneError = phoneBindError(err)
+          // A lost session: log in again now (never with the spent phone code) so the next tap works.
+          if (err && err.statusCode === 401) relogin().catch(loginErr => log.warn('relogin after 401', loginErr))
+          this.setData({ phoneError })
+          toast(phoneError)
+        },
       )
     },
 

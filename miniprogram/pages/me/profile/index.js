@@ -3,6 +3,7 @@ const careBehavior = require('../../../behaviors/care')
 const meService = require('../../../services/me')
 const areasService = require('../../../services/areas')
 const nav = require('../../../utils/nav')
+const log = require('../../../utils/log')
 
 Component({
   behaviors: [careBehavior],
@@ -10,8 +11,8 @@ Component({
     state: 'loading',
     error: '',
     form: { nickname: '', real_name: '', home_area_id: null, is_party_member: false, work_unit: '' },
-    communities: [],
-    communityIndex: -1,
+    communities: [], // my own communities (home, where I work), offered first; others by search
+    areaName: '',
     errors: {},
   },
   methods: {
@@ -21,13 +22,16 @@ Component({
 
     load() {
       this.setData({ state: 'loading' })
-      return Promise.all([meService.getMe({ showError: false }), areasService.listCommunities()]).then(
-        ([user, communities]) => {
-          const communityIndex = communities.findIndex(area => area.id === user.home_area_id)
+      return meService.getMe({ showError: false }).then(user =>
+        areasService.myCommunities(user).catch(err => {
+          log.warn('profile: own communities', err)
+          return []
+        }).then(communities => {
+          const home = communities.find(area => area.id === user.home_area_id)
           this.setData({
             state: 'ready',
             communities,
-            communityIndex,
+            areaName: home ? home.name : '',
             form: {
               nickname: user.nickname || '',
               real_name: user.real_name || '',
@@ -36,9 +40,8 @@ Component({
               work_unit: user.work_unit || '',
             },
           })
-        },
-        err => this.setData({ state: 'error', error: (err && err.message) || '加载失败' }),
-      )
+        }),
+      ).catch(err => this.setData({ state: 'error', error: (err && err.message) || '加载失败' }))
     },
 
     onInput(e) {
@@ -47,9 +50,7 @@ Component({
     },
 
     onCommunity(e) {
-      const index = Number(e.detail.value)
-      const area = this.data.communities[index]
-      this.setData({ communityIndex: index, 'form.home_area_id': area ? area.id : null })
+      this.setData({ 'form.home_area_id': e.detail.id, areaName: e.detail.name })
     },
 
     onPartyChange(e) {

@@ -18,6 +18,8 @@ const ENTRIES = {
     { page: 'team', label: '我的服务队', badge: '队', hint: '队伍、队员和亮单' },
     { page: 'calls', label: '吹哨活动', badge: '哨', hint: '社区召集，报名参加' },
     { page: 'points', label: '我的积分', badge: '分', hint: '服务积分和排行' },
+    { page: 'rewards', label: '积分超市', badge: '兑', hint: '用积分兑换生活用品' },
+    { page: 'serviceRecord', label: '服务记录', badge: '时', hint: '服务时长，开具记录证明' },
     { page: 'offeringCreate', label: '发布亮单', badge: '亮', hint: '队长发布服务项目', leaderOnly: true },
   ],
   staff: [
@@ -29,6 +31,7 @@ const ENTRIES = {
     { page: 'callCreate', label: '发起吹哨', badge: '哨', hint: '召集志愿者' },
     { page: 'calls', label: '吹哨活动', badge: '活', hint: '报名情况、确认到场' },
     { page: 'scan', label: '扫码登录', badge: '扫', hint: '登录电脑上的工作台' },
+    { page: 'fulfil', label: '兑换核销', badge: '核', hint: '积分超市奖品领取' },
   ],
   grid_worker: [
     { page: 'orderCreate', label: '代居民点单', badge: '代', hint: '替老人登记需求', query: { behalf: 1 } },

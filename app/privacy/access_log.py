@@ -1,0 +1,128 @@
+"""Who received whose unmasked phone number or address (DESIGN §8): written when it is handed out.
+
+Every place that hands staff, an admin or a grid worker someone's full phone or address makes one call
+here: an order's detail (`order_viewed`, which reads the presented order: whatever rule decided it, what
+was handed out is what is logged), a Party member's record (`users_seen`) and the exports
+(`select_seen`: one INSERT … SELECT of the subjects the export holds, whatever their number).
+"""
+from flask import has_request_context, request
+from sqlalchemy import Integer, String, cast, insert, literal, null, select
+
+from app import clock
+from app.auth.viewer import Viewer, subtree_ids_select
+from app.errors import NotFound
+from app.extensions import db
+from app.privacy import guards  # noqa: F401  (the ORM refuses changes to the log)
+from app.privacy.models import PiiAccess
+from app.replica import primary_session
+from app.users.service import mask_phone
+
+AREA_ROLES = ("staff", "admin", "grid_worker")
+NO_ORDER = cast(null(), Integer)  # typed: PostgreSQL reads a bare NULL in a SELECT as text
+
+
+def _ip() -> str:
+    return (request.remote_addr or "")[:64] if has_request_context() else ""
+
+
+def _unmasked(phone: str | None) -> bool:
+    """A phone shown whole (masking a masked number changes nothing)."""
+    return bool(phone) and mask_phone(phone) != phone
+
+
+def order_viewed(viewer: Viewer, order: dict) -> None:
+    """Log a presented order (GET /orders/{id}) if it handed staff, an admin or a grid worker someone else's
+    unmasked phone or address; committed at once (the detail is a read)."""
+    if order["requester_id"] == viewer.id or not viewer.has_role(AREA_ROLES):
+        return
+    behalf = order.get("on_behalf_of")
+    if not (_unmasked(order.get("contact_phone")) or (behalf and _unmasked(behalf.get("phone")))):
+        return
+    db.session.add(PiiAccess(at=clock.now(), viewer_id=viewer.id, order_id=order["id"], area_id=order["area_id"],
+                             subject_user_id=None if behalf else order["requester_id"], what="order_detail",
+                             ip=_ip()))
+    db.session.commit()
+
+
+def users_seen(viewer: Viewer, what: str, subjects: list[tuple[int, int]]) -> None:
+    """Log [(user id, home area id)] whose full phones a page showed the viewer; committed."""
+    rows = [{"at": clock.now(), "viewer_id": viewer.id, "subject_user_id": user_id, "order_id": None,
+             "area_id": area_id, "what": what, "ip": _ip()}
+            for user_id, area_id in subjects if user_id != viewer.id]
+    if rows:
+        with primary_session() as session:  # on the primary, also while the request reads on the replica
+            session.execute(insert(PiiAccess), rows)
+            session.commit()
+
+
+def select_seen(viewer: Viewer, what: str, subjects) -> int:
+    """Log the subjects of an export in one INSERT … SELECT: `subjects` selects (subject_user_id, order_id,
+    area_id) rows; committed before the file is written. Returns how many rows."""
+    subject, order, area = list(subjects.subquery().c)
+    rows = select(literal(clock.now(), PiiAccess.at.type), literal(viewer.id, Integer), subject, order, area,
+                  literal(what, String), literal(_ip(), String))
+    with primary_session() as session:  # on the primary, also while the request reads on the replica
+        count = session.execute(
+            insert(PiiAccess).from_select(["at", "viewer_id", "subject_user_id", "order_id", "area_id", "what", "ip"],
+                                          rows)).rowcount
+        session.commit()
+    return count
+
+
+def entries(viewer: Viewer, area_id: int | None, viewer_id: int | None, limit: int,
+            cursor_id: int | None) -> list[PiiAccess]:
+    """GET /audit/pii-access: the log of the admin's areas (or one of them), newest first."""
+    from app.areas.models import Area
+
+    viewer.require_role(("admin",))
+    if area_id is not None:
+        area = db.session.get(Area, area_id)
+        if area is None or not viewer.covers(area.path, ("admin",)):
+            raise NotFound("找不到该区域")
+        areas = subtree_ids_select([area.path])
+    else:
+        areas = viewer.area_ids_select(("admin",))
+    query = select(PiiAccess).where(PiiAccess.area_id.in_(areas)).order_by(PiiAccess.id.desc()).limit(limit + 1)
+    if viewer_id is not None:
+        query = query.where(PiiAccess.viewer_id == viewer_id)
+    if cursor_id:
+        query = query.where(PiiAccess.id < cursor_id)
+    return list(db.session.scalars(query))
+
+
+# --- the subjects of each export (the same filters as the export's own query) -------------------
+
+def order_export_subjects(scope, period):
+    """(requester or None for an on-behalf order, order id, area id) of GET /stats/export's orders."""
+    from app.areas.models import Area
+    from app.orders.models import Order
+
+    from sqlalchemy import case
+
+    return (select(case((Order.on_behalf_name.is_(None), Order.requester_id)), Order.id, Order.area_id)
+            .join(Area, Area.id == Order.area_id)
+            .where(scope.contains(Area.path), Order.created_at >= period.start, Order.created_at < period.end,
+                   (Order.contact_phone != "") | (Order.address != "")))
+
+
+def party_export_subjects(paths: list[str], q: str | None):
+    """(member, None, home area) of the Party register's export."""
+    from app.party.service import _members_query
+    from app.users.models import User
+
+    return _members_query(paths, q).with_only_columns(User.id, NO_ORDER, User.home_area_id).where(
+        User.phone.is_not(None), User.phone != "")
+
+
+def volunteer_export_subjects(scope, period):
+    """(volunteer, None, an area they served in) of the service-hours export."""
+    from sqlalchemy import func
+
+    from app.records.models import ServiceCredit
+    from app.users.models import User
+
+    return (select(ServiceCredit.user_id, NO_ORDER, func.min(ServiceCredit.area_id))
+            .join(User, User.id == ServiceCredit.user_id)
+            .where(ServiceCredit.area_id.in_(scope.area_ids), ServiceCredit.served_at >= period.start,
+                   ServiceCredit.served_at < period.end, User.phone.is_not(None), User.phone != "")
+            .group_by(ServiceCredit.user_id))
