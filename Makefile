@@ -74,7 +74,7 @@ bench-quick: install-dev  ## the same benchmark in under a minute (2k orders, 2 
 bench-scale: install-dev  ## list latency at 10k and 1M orders on PostgreSQL (gen-data timing included)
 	$(BIN)/python bench/scale.py
 
-bench-stats: install-dev  ## figures (GET /stats/summary) on 1M orders in PostgreSQL: community and county latency
+bench-stats: install-dev  ## figures (GET /stats/summary) on 1M orders in PostgreSQL: community and county latency, rollups checked against the direct computation
 	$(BIN)/python bench/stats_bench.py $(BENCH_ARGS)
 
 drills: install-dev  ## reliability drills: 10k mixed requests, kill -9 of a worker, 32 SQLite writers, backup/restore

@@ -1,6 +1,6 @@
 """Benchmark of the figures (GET /stats/summary) on 1M orders in PostgreSQL.
 
-    .venv/bin/python bench/stats_bench.py [--orders 1000000] [--reuse]
+    .venv/bin/python bench/stats_bench.py [--orders 1000000] [--reuse [--no-rebuild]]
 
 Creates the database `bench_stats` next to the one in --url (default
 postgresql+psycopg://postgres@127.0.0.1:5432/postgres), builds the schema from the models,
@@ -41,6 +41,8 @@ def parse_args():
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--reuse", action="store_true", help="keep the database if it already holds the orders")
     parser.add_argument("--seed", type=int, default=20250101)
+    parser.add_argument("--no-rebuild", action="store_true",
+                        help="with --reuse: time what is there (indexes and rollups as the last run left them)")
     return parser.parse_args()
 
 
@@ -350,7 +352,8 @@ def main() -> None:
         load(app, args.orders, args.seed)
     else:
         print(f"reusing {have:,} orders in {args.database}")
-        rebuild_indexes(app)
+        if not args.no_rebuild:
+            rebuild_indexes(app)
     load_before = os.getloadavg()[0]
     results = measure(app, args.runs)
     print(f"\nmachine: {os.cpu_count()} CPUs, load average {load_before:.1f} before and "

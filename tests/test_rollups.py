@@ -155,6 +155,14 @@ def _all_zero(table: str, row: tuple) -> bool:
     return False
 
 
+def test_flask_rebuild_rollups(generated, runner):
+    """Does `flask rebuild-rollups` rebuild them to the same figures?"""
+    result = runner.invoke(args=["rebuild-rollups"])
+    assert result.exit_code == 0 and "rollups rebuilt" in result.output, result.output
+    with generated.app_context():
+        assert assert_same_figures() > 2500
+
+
 def test_a_rolled_back_change_leaves_the_rollups_as_they_were(generated):
     """Does a change that is rolled back take its rollup change with it (same transaction)?"""
     with generated.app_context():

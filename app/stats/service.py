@@ -494,7 +494,7 @@ def _rolled_up_median(scope: Scope, period: Period, cut) -> float | None:
     counted = dict(histogram)
     if any(len(values[minute]) != counted[minute] for minute in minutes):
         log.error("figures: the rollups of minute(s) %s disagree with order_responses; median read directly "
-                  "(run `flask stats rebuild-rollups`)", minutes)
+                  "(run `flask rebuild-rollups`)", minutes)
         medians = (_postgres_medians if _dialect() == "postgresql" else _sqlite_medians)(None, None, scope, period)
         return medians.get(None)
     low, high = (values[wanted[rank][0]][wanted[rank][1]] for rank in ranks)
