@@ -33,6 +33,8 @@ preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 access_log_format = os.environ.get("GUNICORN_ACCESS_LOG_FORMAT") or \
     '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+# Request lines are logged without phone numbers (masked) or console ticket ids (app/accesslog.py).
+logger_class = "app.accesslog.RedactingLogger"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "sqwd"

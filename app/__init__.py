@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask, g, request
 
-from app.config import CONFIGS, INSTANCE_DIR, ProductionConfig
+from app.config import CONFIGS, DEFAULT_SECRET, INSTANCE_DIR, ProductionConfig
 from app.extensions import api, db, limiter, migrate
 
 
@@ -22,6 +22,10 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     # Dev-mode login is a consequence, not a setting: on exactly when no WeChat app is configured outside
     # production, which is also when app.wechat picks its DevGateway.
     app.config["DEV_LOGIN"] = not app.config.get("WECHAT_APP_ID") and not production
+    if app.config.get("SECRET_KEY") == DEFAULT_SECRET and not app.config["DEV_LOGIN"]:
+        # The built-in secret is public (it is in this repository): anyone could sign an admin's token with it.
+        raise RuntimeError("Refusing to start: the built-in SECRET_KEY only goes with dev-mode login; "
+                           "set SECRET_KEY to a random value of at least 32 characters")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure_logging()
     trust_proxies(app)
@@ -34,8 +38,14 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
 
 def configure_logging() -> None:
-    """Log to stderr at INFO unless the host process (gunicorn, pytest) configured logging already."""
+    """Log to stderr at INFO unless the host process (gunicorn, pytest) configured logging already; the
+    development server's request lines go through the same redaction as gunicorn's access log."""
+    from app.accesslog import RedactingFilter
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactingFilter) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(RedactingFilter())
 
 
 def trust_proxies(app: Flask) -> None:
@@ -103,16 +113,25 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.before_request
     def refuse_large_bodies():
-        """413 from Content-Length alone, before the body is read."""
-        length = request.content_length or 0
+        """413 from Content-Length alone, before the body is read. A chunked body has none: it is read here,
+        at most one byte past the limit (werkzeug stops there), and kept for the view (get_data's cache)."""
         limit = app.config["MAX_JSON_LENGTH"] if request.is_json else app.config["MAX_CONTENT_LENGTH"]
-        if length > limit:
+        if (request.content_length or 0) > limit:
             return app_error_response(PayloadTooLarge())
+        if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+            request.max_content_length = limit + 1
+            if len(request.get_data(cache=True)) > limit:
+                return app_error_response(PayloadTooLarge())
         return None
 
     @app.after_request
     def add_request_id(response):
         response.headers["X-Request-ID"] = request_id()
+        if request.path.startswith("/api/"):
+            # API answers are data, never a page to sniff or a copy for a shared cache; downloads that may be
+            # kept (photos: private) set their own Cache-Control.
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     @app.teardown_request

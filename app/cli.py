@@ -1,4 +1,5 @@
-"""flask commands: seed-demo, grant-role, gen-data, backup, worker, prune-outbox, blank-expired-contacts, labels, rebuild-rollups."""
+"""flask commands: seed-demo, grant-role, gen-data, backup, worker, prune-outbox, prune-uploads,
+blank-expired-contacts, labels, rebuild-rollups."""
 from pathlib import Path
 
 import click
@@ -9,14 +10,16 @@ from app.extensions import db
 
 
 @click.command("seed-demo")
+@click.option("--no-history", is_flag=True, help="the world and its accounts only, without the last three months")
 @with_appcontext
-def seed_demo_command():
+def seed_demo_command(no_history: bool):
     """Load the demo world (county, town, two communities, users, teams, offerings) and its last three months."""
     from app.demo import seed_demo
     from app.demo_history import seed_history
 
     ids = seed_demo()
-    added = seed_history()  # orders, calls, rewards and redemptions of the last three months (app/demo_history.py)
+    # orders, calls, rewards and redemptions of the last three months (app/demo_history.py)
+    added = {} if no_history else seed_history()
     click.echo(f"demo world ready: {ids}; added {added}")
 
 
@@ -105,6 +108,19 @@ def prune_outbox_command():
                f"{current_app.config['NOTIFY_KEEP_DAYS']} days (the in-app messages stay)")
 
 
+@click.command("prune-uploads")
+@with_appcontext
+def prune_uploads_command():
+    """Delete uploads nothing refers to (no order, no reward) after UPLOAD_ORPHAN_HOURS (`flask worker` does it
+    at start and then every PRUNE_EVERY_HOURS)."""
+    from flask import current_app
+
+    from app.attachments.service import delete_unreferenced
+
+    click.echo(f"uploads deleted: {delete_unreferenced()} that nothing referred to for "
+               f"{current_app.config['UPLOAD_ORPHAN_HOURS']:g} hours")
+
+
 @click.command("blank-expired-contacts")
 @with_appcontext
 def blank_expired_contacts_command():
@@ -163,5 +179,6 @@ def rebuild_rollups_command():
 
 def register(app: Flask) -> None:
     for command in (seed_demo_command, grant_role_command, gen_data_command, backup_command, worker_command,
-                    prune_outbox_command, blank_expired_contacts_command, labels_group, rebuild_rollups_command):
+                    prune_outbox_command, prune_uploads_command, blank_expired_contacts_command, labels_group,
+                    rebuild_rollups_command):
         app.cli.add_command(command)

@@ -17,6 +17,11 @@ def freeze(at: datetime | None) -> None:
     _frozen = at
 
 
+def frozen_at() -> datetime | None:
+    """Where the clock is frozen (None: real time), to put it back after moving it."""
+    return _frozen
+
+
 def advance(**kwargs) -> datetime:
     """Move a frozen clock forward by a timedelta's keyword arguments."""
     freeze(now() + timedelta(**kwargs))

@@ -63,6 +63,14 @@ class Config:
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "30 per minute")
     RATELIMIT_ORDER_CREATE = os.environ.get("RATELIMIT_ORDER_CREATE", "20 per minute")
     RATELIMIT_ORDER_CREATE_STAFF = os.environ.get("RATELIMIT_ORDER_CREATE_STAFF", "300 per minute")
+    # Abuse limits (DESIGN §8): console QR tickets per client address, team-join attempts (invite codes are
+    # guessed otherwise) and uploads per user, and how much a user may keep stored.
+    RATELIMIT_CONSOLE_TICKET = os.environ.get("RATELIMIT_CONSOLE_TICKET", "10 per minute")
+    RATELIMIT_TEAM_JOIN = os.environ.get("RATELIMIT_TEAM_JOIN", "10 per hour")
+    RATELIMIT_UPLOAD = os.environ.get("RATELIMIT_UPLOAD", "30 per hour")
+    UPLOAD_QUOTA_MB = float(os.environ.get("UPLOAD_QUOTA_MB", 100))
+    # Uploads nothing refers to (no order, no reward) after this many hours are deleted by the worker.
+    UPLOAD_ORPHAN_HOURS = float(os.environ.get("UPLOAD_ORPHAN_HOURS", 24))
 
     # Dev-mode login (`dev:<openid>`) is on when no WeChat app is configured, outside production;
     # create_app sets it from WECHAT_APP_ID (ProductionConfig refuses to start if it is asked for).

@@ -10,7 +10,7 @@ hot order reads, written so that a generic plan serves any value (app/orders/que
 forgets every prepared statement at a ROLLBACK, so a request's transaction that only read ends
 with COMMIT instead: for a transaction that wrote nothing the outcome is the same.
 """
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -105,9 +105,21 @@ def _begin(conn):
         conn.info["wrote"], conn.info["in_request"] = False, has_request_context()
     if conn.dialect.name != "sqlite":
         return
-    reading = ((has_request_context() and request.method in READ_METHODS)
-               or conn.get_execution_options().get("read_only"))  # the replica's engine (app/replica.py)
+    if conn.get_execution_options().get("read_only"):  # the replica's engine (app/replica.py)
+        conn.exec_driver_sql("BEGIN")
+        return
+    # write_next() is for the next transaction only: a streamed export after its access-log entry reads again
+    # in a plain BEGIN rather than holding the write lock while it streams.
+    writes_next = has_request_context() and g.pop("writes_next", False)
+    reading = has_request_context() and request.method in READ_METHODS and not writes_next
     conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def write_next() -> None:
+    """A reading request's next transaction writes (the log of who saw an unmasked phone): on SQLite it
+    begins with the write lock, as a writing request's does, so that it queues behind other writers."""
+    if has_request_context():
+        g.writes_next = True
 
 
 def autocommit_reads() -> None:

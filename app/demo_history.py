@@ -21,6 +21,7 @@ from app.auth.viewer import Viewer, load_viewer
 from app.calls import service as calls
 from app.calls.models import Call
 from app.extensions import db
+from app.notifications.delivery import deliver_pending
 from app.orders import service as orders
 from app.orders.models import Order
 from app.rewards import service as rewards
@@ -144,7 +145,7 @@ def _at(now: datetime, days: float, hour: int = 9) -> datetime:
 @contextmanager
 def _back_in_time():
     """Steps run with the clock frozen where they happened; the clock (and rate limits) as they were after."""
-    frozen, limits = clock._frozen, current_app.config["RATELIMIT_ENABLED"]
+    frozen, limits = clock.frozen_at(), current_app.config["RATELIMIT_ENABLED"]
     current_app.config["RATELIMIT_ENABLED"] = False  # the story is not a user racing the limits
     try:
         yield
@@ -174,6 +175,17 @@ class _World:
     def act(self, moment: datetime, openid: str, order_id: int, action: str, body: dict | None = None) -> None:
         clock.freeze(moment)
         orders.act(self.viewer(openid), order_id, action, body or {})
+        _deliver()
+
+
+def _deliver() -> None:
+    """What the worker would have done just then: the in-app messages (消息) of the step, stamped with its time.
+
+    Only in dev mode (no WeChat app): with one, the notifications wait for `flask worker`, which is where subscribe
+    messages are sent from.
+    """
+    if not current_app.config.get("WECHAT_APP_ID"):
+        deliver_pending(worker="seed-demo")
 
 
 def seed_history() -> dict:
@@ -207,6 +219,7 @@ def _order(world: _World, story: Story) -> int:
         name, phone, address = RESIDENTS[story.requester]
         body.update(contact_name=name, contact_phone=phone, address=address)
     order, _ = orders.create_order(world.viewer(requester.openid), body)
+    _deliver()
     order_id, who = order.id, requester.openid
     if story.fate == "ordered":
         return 1
@@ -235,6 +248,7 @@ def _order(world: _World, story: Story) -> int:
         clock.freeze(completed + timedelta(days=int(current_app.config["AUTO_CLOSE_DAYS"]), hours=1))
         orders.system_close(db.session.get(Order, order_id), "服务完成后 7 天未评价，系统自动关闭")
         db.session.commit()
+        _deliver()
         return 1
     rated = completed + timedelta(hours=5)
     world.act(rated, who, order_id, "rate", {"stars": story.stars, "comment": story.comment})
@@ -256,9 +270,11 @@ def _call(world: _World, key: str, kind: str, title: str, place: str, days: int,
         "kind": kind, "area_id": area.id, "title": title, "place": place, "starts_at": starts, "quota": 20,
         "points": worth, "duration_minutes": hours * 60,
         "description": f"{area.name}组织开展{title}，欢迎志愿者和居民报名参加"})
+    _deliver()
     for n, openid in enumerate(people):
         clock.freeze(posted + timedelta(hours=20 + n))
         calls.sign_up(world.viewer(openid), call)
+        _deliver()
     if days < 0:  # still to come: open for sign-ups
         return 1
     for openid in people[:-1]:  # the last forgot to check in on the phone: staff confirm them all
@@ -268,6 +284,7 @@ def _call(world: _World, key: str, kind: str, title: str, place: str, days: int,
     calls.close_call(staff, call)
     for openid in people:
         calls.confirm_checkin(staff, call, world.users[openid].id)
+    _deliver()
     return 1
 
 

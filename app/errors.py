@@ -15,6 +15,8 @@ class AppError(Exception):
     code = "internal_error"
     message = "服务器内部错误，请稍后再试"
 
+    headers: dict = {}
+
     def __init__(self, message: str | None = None, errors: dict | None = None, **extra):
         super().__init__(message or self.message)
         self.message = message or self.message
@@ -71,6 +73,10 @@ class ValidationFailed(AppError):
 
 class RateLimited(AppError):
     status, code, message = 429, "rate_limited", "操作太频繁，请稍后再试"
+
+    def __init__(self, message: str | None = None, retry_after: int | None = None, **extra):
+        super().__init__(message, **extra)
+        self.headers = {"Retry-After": str(retry_after)} if retry_after else {}
 
 
 class WechatFailed(AppError):
@@ -149,6 +155,7 @@ def _internal_error(error: Exception):
 def app_error_response(error: AppError):
     response = jsonify(error.body())
     response.status_code = error.status
+    response.headers.update(error.headers)
     return response
 
 

@@ -230,8 +230,9 @@ def test_bind_phone_through_wechat(wechat_app, fake_wechat):
 
 
 @pytest.mark.parametrize("arrange, sent, status, code", [
-    pytest.param(lambda fake: None, "unknown-code", 401, "invalid_code", id="unknown-code-40029"),
-    pytest.param(lambda fake: fake.fail_next("phone", 40163), "phone-code-1", 401, "invalid_code", id="used-40163"),
+    pytest.param(lambda fake: None, "unknown-code", 422, "validation_error", id="unknown-code-40029"),
+    pytest.param(lambda fake: fake.fail_next("phone", 40163), "phone-code-1", 422, "validation_error",
+                 id="used-40163"),
     pytest.param(lambda fake: fake.fail_next("phone", 45011), "phone-code-1", 429, "rate_limited",
                  id="rate-limit-45011"),
     pytest.param(lambda fake: fake.fail_next("phone", -1), "phone-code-1", 502, "wechat_error", id="busy--1"),
@@ -254,13 +255,29 @@ def test_bind_phone_maps_wechat_errors(wechat_app, fake_wechat, arrange, sent, s
     assert get_json(client, "/api/v1/me", headers)["phone"] is None
 
 
+def test_a_spent_phone_code_is_422_on_code_and_the_session_stays(wechat_app, fake_wechat):
+    """Is a getPhoneNumber code WeChat has already used a 422 validation_error on `code` (not 401, which would
+    make the mini-program log in again and resend it), with the session still good?"""
+    client = wechat_app.test_client()
+    headers = wechat_login(client, fake_wechat)
+    fake_wechat.add_phone_code("phone-code-1", "13912345678")
+    assert client.post("/api/v1/me/phone", json={"code": "phone-code-1"}, headers=headers).status_code == 200
+
+    again = client.post("/api/v1/me/phone", json={"code": "phone-code-1"}, headers=headers)
+
+    assert again.status_code == 422, again.get_json()
+    body = again.get_json()
+    assert body["code"] == "validation_error" and body["errors"]["code"] == ["手机号授权已失效，请重新点击授权"]
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+
+
 def test_bind_phone_in_dev_mode(demo, client):
     """In dev mode, does dev:<11-digit number> bind that number (masked in the answer)?"""
     response = client.post("/api/v1/me/phone", json={"code": "dev:13800005678"}, headers=demo.headers("resident"))
     refused = client.post("/api/v1/me/phone", json={"code": "13800005678"}, headers=demo.headers("resident"))
 
     assert response.status_code == 200 and response.get_json()["phone"] == "138****5678"
-    assert refused.status_code == 401 and refused.get_json()["code"] == "invalid_code"
+    assert refused.status_code == 422 and refused.get_json()["errors"]["code"]
 
 
 # --- /role-grants -------------------------------------------------------------------------------

@@ -413,6 +413,19 @@ def test_who_may_confirm(demo, who, status):
     post(demo, call["id"], f"signups/{demo.user_ids['vol1']}/confirm", who, status)
 
 
+def test_staff_cannot_confirm_their_own_check_in(app, demo):
+    """Is a staff member who signed up refused (403) when confirming their own check-in, so no one awards
+    themselves points, while another staff member or an admin may confirm it?"""
+    activity = make_call(demo, kind="activity", points=10)
+    staff = demo.user_ids["staff_sy"]
+    post(demo, activity["id"], "signup", "staff_sy", 201)
+    refused = post(demo, activity["id"], f"signups/{staff}/confirm", "staff_sy", 403)
+    assert refused["message"] == "不能确认自己的签到，请由其他工作人员确认"
+    assert points_of(app, staff) == []
+    post(demo, activity["id"], f"signups/{staff}/confirm", "admin", 200)
+    assert [e.amount for e in points_of(app, staff)] == [10]
+
+
 def test_confirming_what_cannot_be_confirmed(demo):
     """Is confirming someone who never signed up 404, and one who withdrew 409?"""
     call = make_call(demo)

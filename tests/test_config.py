@@ -57,7 +57,7 @@ def test_production_starts_with_safe_settings():
 
 @pytest.mark.parametrize("config, overrides, dev_login", [
     ("development", {"WECHAT_APP_ID": None}, True),
-    ("development", {"WECHAT_APP_ID": "wx1", "WECHAT_APP_SECRET": "s"}, False),
+    ("development", {"WECHAT_APP_ID": "wx1", "WECHAT_APP_SECRET": "s", "SECRET_KEY": GOOD_SECRET}, False),
     ("testing", {}, True),
     ("testing", {"WECHAT_APP_ID": "wx1", "WECHAT_APP_SECRET": "s"}, False),
     ("testing", {"WECHAT_APP_ID": "wx1", "WECHAT_APP_SECRET": "s", "DEV_LOGIN": True}, False),
@@ -78,11 +78,49 @@ def test_dev_login_is_refused_when_dev_login_is_off(app, database_url, fake_wech
     """With WeChat configured in development, is dev:<openid> refused (401 invalid_code) like any unknown code?"""
     app = create_app("development", SQLALCHEMY_DATABASE_URI=database_url, WECHAT_APP_ID=fake_wechat.app_id,
                      WECHAT_APP_SECRET=fake_wechat.app_secret, WECHAT_API_BASE_URL=fake_wechat.url,
-                     RATELIMIT_ENABLED=False)
+                     RATELIMIT_ENABLED=False, SECRET_KEY=GOOD_SECRET)
 
     response = app.test_client().post("/api/v1/auth/wechat-login", json={"code": "dev:demo-admin"})
 
     assert response.status_code == 401 and response.get_json()["code"] == "invalid_code"
+
+
+@pytest.mark.parametrize("config", ["development", "testing"])
+def test_the_built_in_secret_only_goes_with_dev_login(config):
+    """With real WeChat credentials and no SECRET_KEY of its own (the built-in, public one), does the app refuse
+    to start, outside production too?"""
+    with pytest.raises(RuntimeError, match="built-in SECRET_KEY"):
+        create_app(config, SQLALCHEMY_DATABASE_URI="sqlite://", SECRET_KEY=DEFAULT_SECRET,
+                   WECHAT_APP_ID="wx0123456789abcdef", WECHAT_APP_SECRET="f" * 32)
+    assert create_app(config, SQLALCHEMY_DATABASE_URI="sqlite://", SECRET_KEY=DEFAULT_SECRET).config["DEV_LOGIN"]
+
+
+def test_the_built_in_secret_from_the_environment_refuses_with_wechat(tmp_path):
+    """Does a server started with WeChat credentials but no SECRET_KEY (APP_ENV unset) refuse to start?"""
+    result = run_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'dev.db'}",
+                      "WECHAT_APP_ID": "wx0123456789abcdef", "WECHAT_APP_SECRET": "f" * 32})
+
+    assert result.returncode != 0 and "built-in SECRET_KEY" in result.stderr
+
+
+def test_a_token_forged_with_the_built_in_secret_fails_without_dev_login(database_url, fake_wechat, demo):
+    """With WeChat configured (dev login off), is an admin token signed with the built-in secret never accepted:
+    the app with that secret does not start, and one with its own secret answers 401?"""
+    import jwt
+
+    forged = jwt.encode({"sub": str(demo.user_ids["admin"]), "ver": 1, "exp": 4102444800}, DEFAULT_SECRET,
+                        algorithm="HS256")
+    wechat = {"WECHAT_APP_ID": fake_wechat.app_id, "WECHAT_APP_SECRET": fake_wechat.app_secret,
+              "WECHAT_API_BASE_URL": fake_wechat.url}
+    for secret in (DEFAULT_SECRET, GOOD_SECRET):
+        try:
+            app = create_app("development", SQLALCHEMY_DATABASE_URI=database_url, RATELIMIT_ENABLED=False,
+                             SECRET_KEY=secret, **wechat)
+        except RuntimeError:
+            assert secret == DEFAULT_SECRET
+            continue
+        response = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"})
+        assert response.status_code == 401 and response.get_json()["code"] == "unauthorized"
 
 
 def test_production_logs_in_through_wechat(app, database_url, fake_wechat):

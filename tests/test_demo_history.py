@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.calls.models import Call, CallSignup
 from app.extensions import db
+from app.notifications.models import Message, Notification
 from app.orders.models import Order, OrderEvent, Rating
 from app.points.models import PointsEntry
 from app.records.models import ServiceCredit
@@ -66,6 +67,10 @@ def test_seed_demo_writes_three_months_of_activity_once(app, runner, client):
         assert db.session.scalar(select(func.min(Reward.stock))) >= 0
         balances = db.session.execute(select(func.sum(PointsEntry.amount)).group_by(PointsEntry.user_id)).scalars()
         assert min(balances) >= 0
+        # The in-app messages of each step were delivered then (dev mode), not all at once today.
+        assert len(_months(db.session.scalars(select(Message.created_at)))) >= 3
+        assert db.session.scalar(select(func.count()).select_from(Notification)
+                                 .where(Notification.status == "pending")) == 0
 
     def headers(openid):
         token = client.post("/api/v1/auth/wechat-login", json={"code": f"dev:{openid}"}).get_json()["access_token"]

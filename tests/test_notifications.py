@@ -543,7 +543,8 @@ def test_worker_killed_mid_batch_loses_nothing(app, database_url, fake_wechat, t
         db.session.commit()
     fake_wechat.delay_seconds = 0.3
     env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path),
-           "FLASK_APP": "wsgi.py", "WECHAT_APP_ID": fake_wechat.app_id, "WECHAT_APP_SECRET": fake_wechat.app_secret,
+           "SECRET_KEY": "worker-test-secret-0123456789abcdef-0123", "FLASK_APP": "wsgi.py",
+           "WECHAT_APP_ID": fake_wechat.app_id, "WECHAT_APP_SECRET": fake_wechat.app_secret,
            "WECHAT_API_BASE_URL": fake_wechat.url, "WECHAT_TEMPLATE_REMINDER": "tpl-reminder",
            "NOTIFY_LEASE_SECONDS": "1", "NOTIFY_BATCH_SIZE": "50"}
     process = subprocess.Popen([sys.executable, "-m", "flask", "worker", "--once"], cwd=ROOT, env=env,

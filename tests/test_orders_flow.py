@@ -11,8 +11,7 @@ from app.orders.models import Order, OrderEvent
 from app.orders.signals import order_changed
 from app.orders.transitions import ACTIONS, RULES
 from tests.conftest import login
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from tests.test_attachments import JPEG, PNG
 
 
 def upload(client, headers, data=PNG, name="photo.png"):
@@ -64,7 +63,7 @@ def test_five_steps_over_http(demo, client):
     # 服务: start, then report the result with a photo.
     order = demo.act(order["id"], "start", "vol1")
     assert order["status"] == "in_service" and order["started_at"] is not None
-    result_photo = upload(client, demo.headers("vol1"), b"\xff\xd8\xff\xe0" + b"\x00" * 64, "result.jpg")
+    result_photo = upload(client, demo.headers("vol1"), JPEG, "result.jpg")
     order = demo.act(order["id"], "complete", "vol1", {"result": "已陪同完成复查，药已取回", "photos": [result_photo]})
     assert order["status"] == "completed" and order["result_photos"] == [result_photo]
     # The requester sees the result photo of their order.

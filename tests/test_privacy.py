@@ -3,7 +3,7 @@ addresses, GET /me/export, DELETE /me (注销), retention of contact fields, and
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -259,7 +259,11 @@ def test_erasing_my_account(demo, app, client):
     order = demo.order_at("rated")
     other = demo.create_order("resident2")
     with app.app_context():
-        events = db.session.scalar(select(func.count()).select_from(OrderEvent).where(OrderEvent.order_id == order["id"]))
+        from app.notifications.models import Notification
+
+        events = db.session.scalar(select(func.count()).select_from(OrderEvent)
+                                   .where(OrderEvent.order_id == order["id"]))
+        assert db.session.scalar(select(func.count()).select_from(Notification).where(Notification.user_id == resident))
 
     response = client.delete("/api/v1/me", headers=headers)
 
@@ -275,6 +279,10 @@ def test_erasing_my_account(demo, app, client):
                                  .where(OrderEvent.order_id == order["id"])) == events
         assert db.session.scalar(select(Rating.stars).where(Rating.order_id == order["id"])) == 5
         assert db.session.get(Order, other["id"]).contact_phone == "13800001234"
+        from app.notifications.models import Message, Notification
+
+        for model in (Message, Notification):
+            assert db.session.scalar(select(func.count()).select_from(model).where(model.user_id == resident)) == 0
     again = login(client, DEMO_OPENIDS["resident"])
     me = client.get("/api/v1/me", headers=again).get_json()
     assert me["id"] != resident and (me["phone"], me["real_name"]) == (None, "")
@@ -404,3 +412,25 @@ def test_the_openapi_document_lists_the_rights(client):
 
     assert "delete" in paths["/api/v1/me"] and "get" in paths["/api/v1/me/export"]
     assert "get" in paths["/api/v1/audit/pii-access"]
+
+
+def test_orders_filed_for_a_resident_are_neither_exported_nor_blanked_with_the_filer(demo, app, client):
+    """An order filed on a resident's behalf holds the resident's contact details: does the filer's export leave it
+    out, and does the filer's 注销 (once the role is gone) leave its contact fields alone?"""
+    order = demo.create_order("grid_sy", on_behalf_of={"name": "李奶奶", "phone": "13900002222"})
+    own = demo.create_order("grid_sy")
+    with app.app_context():
+        from app.users.models import RoleGrant
+
+        db.session.execute(delete(RoleGrant).where(RoleGrant.user_id == demo.user_ids["grid_sy"]))
+        db.session.commit()
+    headers = login(client, DEMO_OPENIDS["grid_sy"])
+
+    exported = client.get("/api/v1/me/export", headers=headers).get_json()
+    erased = client.delete("/api/v1/me", headers=headers)
+
+    assert [o["id"] for o in exported["orders"]] == [own["id"]]
+    assert erased.status_code == 204
+    kept, blanked = stored_order(app, order["id"]), stored_order(app, own["id"])
+    assert (kept.on_behalf_phone, kept.contact_phone) == ("13900002222", "13800001234")
+    assert blanked.contact_phone == ""

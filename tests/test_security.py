@@ -454,3 +454,90 @@ def test_the_timeline_replays_to_the_current_status(demo, app):
                                         .order_by(OrderEvent.id)).all()
             assert events[0].action == "create" and events[-1].to_status == order.status
             assert order.version == len(events)
+
+
+# --- issue 14, lows: headers, chunked bodies, the access log ----------------------------------
+
+@pytest.mark.parametrize("path", ["/api/v1/health", "/api/v1/me", "/api/v1/orders", "/api/v1/nowhere"])
+def test_api_responses_carry_nosniff_and_no_store(demo, client, path):
+    """Does every API answer, data or error, say X-Content-Type-Options: nosniff and Cache-Control: no-store?"""
+    response = client.get(path, headers=demo.headers("resident"))
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def _chunked(client, path: str, body: bytes, headers: dict, method: str = "POST"):
+    """A request the way gunicorn hands over a chunked one: no Content-Length, the stream ends on its own."""
+    import io
+
+    return client.open(path, method=method, input_stream=io.BytesIO(body),
+                       headers={**headers, "Transfer-Encoding": "chunked", "Content-Type": "application/json"},
+                       environ_overrides={"wsgi.input_terminated": True})
+
+
+def test_a_chunked_json_body_is_held_to_the_json_limit(demo, client, app):
+    """Is a chunked JSON body over MAX_JSON_LENGTH a 413 payload_too_large, as it is with a Content-Length, while
+    a small chunked body still works?"""
+    big = b'{"description": "' + b"x" * (app.config["MAX_JSON_LENGTH"] + 10) + b'"}'
+    response = _chunked(client, "/api/v1/orders", big, demo.headers("resident"))
+    assert response.status_code == 413 and response.get_json()["code"] == "payload_too_large"
+    with_length = client.post("/api/v1/orders", data=big, content_type="application/json",
+                              headers=demo.headers("resident"))
+    assert with_length.status_code == 413
+    patched = _chunked(client, "/api/v1/me", b'{"nickname": "x1"}', demo.headers("resident"), method="PATCH")
+    assert patched.status_code == 200 and patched.get_json()["nickname"] == "x1"
+
+
+@pytest.mark.parametrize("line, logged", [
+    ("GET /api/v1/users?q=13812345678 HTTP/1.1", "GET /api/v1/users?q=138****5678 HTTP/1.1"),
+    ("GET /api/v1/orders?q=%2B8613812345678&limit=20 HTTP/1.1",
+     "GET /api/v1/orders?q=%2B86138****5678&limit=20 HTTP/1.1"),
+    ("GET /api/v1/auth/console-tickets/AbC-d_12 HTTP/1.1", "GET /api/v1/auth/console-tickets/*** HTTP/1.1"),
+    ("POST /api/v1/auth/console-tickets/AbC-d_12/approve HTTP/1.1",
+     "POST /api/v1/auth/console-tickets/***/approve HTTP/1.1"),
+    ("POST /api/v1/auth/console-tickets HTTP/1.1", "POST /api/v1/auth/console-tickets HTTP/1.1"),
+    ("GET /console/qr/AbC-d_12.svg HTTP/1.1", "GET /console/qr/***.svg HTTP/1.1"),
+    ("GET /console/login/AbC-d_12 HTTP/1.1", "GET /console/login/*** HTTP/1.1"),
+    ("GET /api/v1/orders/123456789012 HTTP/1.1", "GET /api/v1/orders/123456789012 HTTP/1.1"),
+])
+def test_request_lines_are_redacted(line, logged):
+    """Are phone numbers masked and console ticket ids removed from the request lines the logs keep?"""
+    from app.accesslog import redact
+
+    assert redact(line) == logged
+
+
+def test_gunicorn_access_log_masks_phones_and_tickets():
+    """Does the access log gunicorn.conf.py configures write the request line, path and query redacted?"""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from app.accesslog import RedactingLogger
+
+    config = Config()
+    config.set("accesslog", "-")
+    config.set("logger_class", "app.accesslog.RedactingLogger")
+    logger = RedactingLogger(config)
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": "/api/v1/users?q=13812345678", "SERVER_PROTOCOL": "HTTP/1.1",
+               "PATH_INFO": "/api/v1/auth/console-tickets/secret-ticket", "QUERY_STRING": "q=13812345678",
+               "HTTP_REFERER": "http://x/console/?phone=13812345678"}
+    request = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
+    atoms = logger.atoms(SimpleNamespace(status="200 OK", sent=10, headers=[]), request, environ, timedelta(milliseconds=3))
+    assert atoms["r"] == "GET /api/v1/users?q=138****5678 HTTP/1.1"
+    assert atoms["U"] == "/api/v1/auth/console-tickets/***" and atoms["q"] == "q=138****5678"
+    assert "13812345678" not in atoms["f"] and "13812345678" not in atoms["{referer}i"]
+    conf = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), conf)
+    assert conf["logger_class"] == "app.accesslog.RedactingLogger"
+
+
+def test_the_development_server_log_is_redacted(app, caplog):
+    """Do the development server's request lines (werkzeug's logger) reach the log redacted too?"""
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        logging.getLogger("werkzeug").info('%s - - "%s" %s', "127.0.0.1",
+                                            "GET /api/v1/users?q=13812345678 HTTP/1.1", "200")
+    assert "13812345678" not in caplog.text and "138****5678" in caplog.text

@@ -40,7 +40,7 @@ def test_a_new_team_with_leader_and_categories(demo, client):
     assert team["name"] == "法律援助小组" and team["is_active"] is True
     assert team["leader_id"] == resident_id
     assert [c["name"] for c in team["categories"]] == ["法律咨询", "心理疏导"]
-    assert len(team["invite_code"]) == 6
+    assert len(team["invite_code"]) == 8
     assert team["members"] == [{"user_id": resident_id, "nickname": "松阳居民二", "role": "leader",
                                 "joined_at": team["members"][0]["joined_at"]}]
     assert {"team_id": team["id"], "role": "leader"} in me(client, demo.headers("resident2"))["teams"]
@@ -79,6 +79,57 @@ def test_join_by_invite_code(demo, client):
     wrong = client.post("/api/v1/teams/join", json={"invite_code": "ZZZZZZ"}, headers=newcomer)
     assert wrong.status_code == 422 and "invite_code" in wrong.get_json()["errors"]
     assert client.post("/api/v1/teams/join", json={"invite_code": code}).status_code == 401
+
+
+def test_invite_codes_have_8_characters(demo, client):
+    """Is every invite code 8 characters of the unambiguous alphabet (no 0/O, 1/I)?"""
+    from app.teams.service import INVITE_ALPHABET, new_invite_code
+
+    code = team_of(client, demo.team_sy, demo.headers("staff_sy"))["invite_code"]
+    assert len(code) == 8 and set(code) <= set(INVITE_ALPHABET)
+    assert all(len(new_invite_code()) == 8 for _ in range(20))
+
+
+def test_join_attempts_are_limited_per_user(demo, make_limited_app):
+    """Is a user's 4th join attempt within the hour (3 here, 10 by default) a 429 rate_limited with Retry-After,
+    even with the right code, while another user may still join?"""
+    client = make_limited_app(RATELIMIT_TEAM_JOIN="3 per hour").test_client()
+    code = team_of(client, demo.team_sy, demo.headers("staff_sy"))["invite_code"]
+    guesser = login(client, "code-guesser")
+    tries = [client.post("/api/v1/teams/join", json={"invite_code": f"ZZZZZZZ{n}"}, headers=guesser)
+             for n in range(2, 5)]
+    assert [r.status_code for r in tries] == [422, 422, 422]
+    refused = client.post("/api/v1/teams/join", json={"invite_code": code}, headers=guesser)
+    assert refused.status_code == 429 and refused.get_json()["code"] == "rate_limited"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 3600
+    other = client.post("/api/v1/teams/join", json={"invite_code": code}, headers=login(client, "newcomer"))
+    assert other.status_code == 200
+
+
+@pytest.mark.parametrize(("who", "expected"), [
+    ("staff_sy", 200), ("admin", 200), ("leader_sy", 200), ("vol1", 403), ("staff_qs", 403), ("resident", 403),
+    (None, 401),
+])
+def test_who_rotates_an_invite_code(demo, client, who, expected):
+    """May staff of the area and the leader replace the invite code (the old one then fails), and nobody else?"""
+    old = team_of(client, demo.team_sy, demo.headers("staff_sy"))["invite_code"]
+    response = client.post(f"/api/v1/teams/{demo.team_sy}/invite-code", json={},
+                           headers=demo.headers(who) if who else {})
+    assert response.status_code == expected, response.get_json()
+    now = team_of(client, demo.team_sy, demo.headers("staff_sy"))["invite_code"]
+    if expected != 200:
+        assert now == old
+        return
+    assert response.get_json()["invite_code"] == now != old and len(now) == 8
+    newcomer = login(client, "late-newcomer")
+    stale = client.post("/api/v1/teams/join", json={"invite_code": old}, headers=newcomer)
+    assert stale.status_code == 422
+    assert client.post("/api/v1/teams/join", json={"invite_code": now}, headers=newcomer).status_code == 200
+
+
+def test_rotating_the_code_of_a_team_that_does_not_exist_is_404(demo, client):
+    response = client.post("/api/v1/teams/999999/invite-code", json={}, headers=demo.headers("admin"))
+    assert response.status_code == 404
 
 
 def test_members_added_and_removed(demo, client):

@@ -25,7 +25,8 @@ class AttachmentSchema(Schema):
 @blp.arguments(UploadSchema, location="files")
 @blp.response(201, AttachmentSchema)
 def upload(files):
-    """Upload a photo (multipart field `file`; JPG, PNG or WEBP, at most 5 MB)."""
+    """Upload a photo (multipart field `file`; JPG, PNG or WEBP, at most 5 MB); it is stored re-encoded, at
+    most 2560 px on its longest side, without metadata (EXIF, GPS). 30 an hour and UPLOAD_QUOTA_MB per user."""
     return service.save_upload(current_viewer(), files.get("file"))
 
 
@@ -34,4 +35,9 @@ def upload(files):
 def download(attachment_id):
     """A photo, for its uploader and those who may see its order."""
     attachment = service.readable_attachment(current_viewer(), attachment_id)
-    return send_file(service.storage_path(attachment.id), mimetype=attachment.content_type, max_age=3600)
+    response = send_file(service.storage_path(attachment.id), mimetype=attachment.content_type, max_age=3600)
+    # A resident's photo may be kept by the phone or browser, never by a shared cache (send_file says public).
+    response.cache_control.public = False
+    response.cache_control.private = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,5 +1,5 @@
 """/auth: WeChat login, logout and console tickets."""
-from flask import current_app
+from flask import current_app, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
@@ -31,6 +31,19 @@ class TicketSchema(Schema):
     expires_at = fields.DateTime()
 
 
+class NewTicketSchema(Schema):
+    ticket = fields.String(metadata={"description": "shown in the QR code"})
+    poll_secret = fields.String(metadata={"description": "kept by this browser only; send as X-Ticket-Secret"})
+    status = fields.String()
+    expires_at = fields.DateTime()
+
+
+class TicketInfoSchema(Schema):
+    created_at = fields.DateTime()
+    ip = fields.String(metadata={"description": "the address of the computer that asks to log in"})
+    browser = fields.String(metadata={"description": "its browser and system, e.g. Chrome 131（Windows）"})
+
+
 class TicketPollSchema(Schema):
     status = fields.String(metadata={"description": "pending, approved (token included, once), consumed, expired"})
     access_token = fields.String()
@@ -40,6 +53,10 @@ class TicketPollSchema(Schema):
 
 def login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
+
+
+def console_ticket_limit() -> str:
+    return current_app.config["RATELIMIT_CONSOLE_TICKET"]
 
 
 @blp.route("/auth/wechat-login", methods=["POST"])
@@ -65,20 +82,28 @@ def logout(_body):
 
 
 @blp.route("/auth/console-tickets", methods=["POST"])
-@limiter.limit(login_limit)
-@blp.response(201, TicketSchema)
+@limiter.limit(console_ticket_limit)
+@blp.response(201, NewTicketSchema)
 @blp.doc(security=[])
 def create_console_ticket():
-    """A new 扫码登录 ticket for the staff console's QR code."""
-    return service.create_ticket()
+    """A new 扫码登录 ticket for the staff console's QR code, with the secret this browser polls it with."""
+    return service.create_ticket(request.remote_addr, request.headers.get("User-Agent"))
 
 
 @blp.route("/auth/console-tickets/<ticket>", methods=["GET"])
 @blp.response(200, TicketPollSchema)
-@blp.doc(security=[])
+@blp.doc(security=[], parameters=[{"in": "header", "name": "X-Ticket-Secret", "required": True,
+                                   "schema": {"type": "string"}, "description": "the ticket's poll_secret"}])
 def poll_console_ticket(ticket):
-    """The console's poll: the token comes back once, after approval."""
-    return service.poll_ticket(ticket)
+    """The console's poll (with X-Ticket-Secret; 404 without it): the token comes back once, after approval."""
+    return service.poll_ticket(ticket, request.headers.get("X-Ticket-Secret"))
+
+
+@blp.route("/auth/console-tickets/<ticket>/info", methods=["GET"])
+@blp.response(200, TicketInfoSchema)
+def console_ticket_info(ticket):
+    """When and from which computer and browser a console login was asked for (staff and admins)."""
+    return service.ticket_info(current_viewer(), ticket)
 
 
 @blp.route("/auth/console-tickets/<ticket>/approve", methods=["POST"])

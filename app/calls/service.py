@@ -376,6 +376,8 @@ def confirm_checkin(viewer: Viewer, call: Call, user_id: int, minutes: int | Non
     the confirmation earns the call's points, exactly once, and service minutes (app/records: the
     call's duration, or `minutes`)."""
     _require_staff(viewer, call)
+    if user_id == viewer.id:  # no points awarded to oneself: another staff member confirms
+        raise Forbidden("不能确认自己的签到，请由其他工作人员确认")
     signup = db.session.scalars(select(CallSignup).options(joinedload(CallSignup.user)).where(
         CallSignup.call_id == call.id, CallSignup.user_id == user_id)).first()
     if signup is None:

@@ -4,22 +4,20 @@ import json
 from datetime import timedelta
 from functools import lru_cache
 
-from flask import current_app
-from limits import parse
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import clock
+from app import clock, ratelimits
 from app.areas.models import Area
 from app.areas.service import UNKNOWN_AREA, require_area
 from app.attachments.models import Attachment
 from app.auth.viewer import STAFF_ROLES, Viewer
 from app.categories.models import Category
 from app.categories.service import category_by_code
-from app.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
-from app.extensions import db, limiter
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.extensions import db
 from app.fastschema import Dumped
 from app.moderation import screen_text
 from app.offerings.models import Offering
@@ -195,11 +193,8 @@ def order_detail(viewer: Viewer, order_id: int, scoped: bool = True, dumped: boo
 # --- creation -----------------------------------------------------------------------------------
 
 def _enforce_create_limit(viewer: Viewer, on_behalf: bool) -> None:
-    if not current_app.config["RATELIMIT_ENABLED"]:
-        return
-    config_key = "RATELIMIT_ORDER_CREATE_STAFF" if on_behalf else "RATELIMIT_ORDER_CREATE"
-    if not limiter.limiter.hit(parse(current_app.config[config_key]), "order-create", str(viewer.id)):
-        raise RateLimited("下单太频繁，请稍后再试")
+    setting = "RATELIMIT_ORDER_CREATE_STAFF" if on_behalf else "RATELIMIT_ORDER_CREATE"
+    ratelimits.enforce(setting, "order-create", str(viewer.id), "下单太频繁，请稍后再试")
 
 
 def _body_hash(data: dict) -> str:

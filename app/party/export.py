@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from app import clock
 from app.party import service
+from app.spreadsheet import safe_row
 
 TZ = ZoneInfo("Asia/Shanghai")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -19,18 +20,11 @@ COLUMNS = ["用户编号", "姓名", "昵称", "手机号", "报到社区", "工
 WIDTHS = [10, 12, 16, 14, 16, 28, 10, 18]
 
 
-def _safe(value):
-    """Text people typed must not become a spreadsheet formula (=, +, -, @ at the start)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _rows(paths: list[str], q: str | None):
     for row in service.all_members(paths, q):
         m = service.present_member(row)
-        yield [m["id"], _safe(m["name"]), _safe(m["nickname"]), m["phone"] or "", _safe(m["home_area_name"]),
-               _safe(m["work_unit"]), m["services"], m["call_checkins"]]
+        yield safe_row([m["id"], m["name"], m["nickname"], m["phone"] or "", m["home_area_name"], m["work_unit"],
+                        m["services"], m["call_checkins"]])
 
 
 def _filename(extension: str) -> str:

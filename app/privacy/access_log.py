@@ -6,15 +6,21 @@ was handed out is what is logged), a Party member's record (`users_seen`) and th
 (`select_seen`: one INSERT … SELECT of the subjects the export holds, whatever their number).
 """
 from flask import has_request_context, request
-from sqlalchemy import Integer, String, cast, insert, literal, null, select
+from sqlalchemy import Integer, String, case, cast, func, insert, literal, null, select
 
 from app import clock
+from app.areas.models import Area
 from app.auth.viewer import Viewer, subtree_ids_select
+from app.database import write_next
 from app.errors import NotFound
 from app.extensions import db
+from app.orders.models import Order
+from app.party.service import _members_query
 from app.privacy import guards  # noqa: F401  (the ORM refuses changes to the log)
 from app.privacy.models import PiiAccess
+from app.records.models import ServiceCredit
 from app.replica import primary_session
+from app.users.models import User
 from app.users.service import mask_phone
 
 AREA_ROLES = ("staff", "admin", "grid_worker")
@@ -23,6 +29,14 @@ NO_ORDER = cast(null(), Integer)  # typed: PostgreSQL reads a bare NULL in a SEL
 
 def _ip() -> str:
     return (request.remote_addr or "")[:64] if has_request_context() else ""
+
+
+def _write_apart() -> None:
+    """End the request's read transaction before the log's INSERT. On SQLite a GET reads in a deferred
+    transaction; upgrading it to a write fails at once ("database is locked", whatever the busy timeout)
+    when another request wrote since it began, while a transaction that starts with the write waits its turn."""
+    db.session.commit()
+    write_next()
 
 
 def _unmasked(phone: str | None) -> bool:
@@ -38,6 +52,7 @@ def order_viewed(viewer: Viewer, order: dict) -> None:
     behalf = order.get("on_behalf_of")
     if not (_unmasked(order.get("contact_phone")) or (behalf and _unmasked(behalf.get("phone")))):
         return
+    _write_apart()
     db.session.add(PiiAccess(at=clock.now(), viewer_id=viewer.id, order_id=order["id"], area_id=order["area_id"],
                              subject_user_id=None if behalf else order["requester_id"], what="order_detail",
                              ip=_ip()))
@@ -50,30 +65,28 @@ def users_seen(viewer: Viewer, what: str, subjects: list[tuple[int, int]]) -> No
              "area_id": area_id, "what": what, "ip": _ip()}
             for user_id, area_id in subjects if user_id != viewer.id]
     if rows:
+        _write_apart()
         with primary_session() as session:  # on the primary, also while the request reads on the replica
             session.execute(insert(PiiAccess), rows)
             session.commit()
 
 
-def select_seen(viewer: Viewer, what: str, subjects) -> int:
+def select_seen(viewer: Viewer, what: str, subjects) -> None:
     """Log the subjects of an export in one INSERT … SELECT: `subjects` selects (subject_user_id, order_id,
-    area_id) rows; committed before the file is written. Returns how many rows."""
+    area_id) rows; committed before the file is written."""
+    _write_apart()
     subject, order, area = list(subjects.subquery().c)
     rows = select(literal(clock.now(), PiiAccess.at.type), literal(viewer.id, Integer), subject, order, area,
                   literal(what, String), literal(_ip(), String))
     with primary_session() as session:  # on the primary, also while the request reads on the replica
-        count = session.execute(
-            insert(PiiAccess).from_select(["at", "viewer_id", "subject_user_id", "order_id", "area_id", "what", "ip"],
-                                          rows)).rowcount
+        session.execute(insert(PiiAccess).from_select(
+            ["at", "viewer_id", "subject_user_id", "order_id", "area_id", "what", "ip"], rows))
         session.commit()
-    return count
 
 
 def entries(viewer: Viewer, area_id: int | None, viewer_id: int | None, limit: int,
             cursor_id: int | None) -> list[PiiAccess]:
     """GET /audit/pii-access: the log of the admin's areas (or one of them), newest first."""
-    from app.areas.models import Area
-
     viewer.require_role(("admin",))
     if area_id is not None:
         area = db.session.get(Area, area_id)
@@ -94,11 +107,6 @@ def entries(viewer: Viewer, area_id: int | None, viewer_id: int | None, limit: i
 
 def order_export_subjects(scope, period):
     """(requester or None for an on-behalf order, order id, area id) of GET /stats/export's orders."""
-    from app.areas.models import Area
-    from app.orders.models import Order
-
-    from sqlalchemy import case
-
     return (select(case((Order.on_behalf_name.is_(None), Order.requester_id)), Order.id, Order.area_id)
             .join(Area, Area.id == Order.area_id)
             .where(scope.contains(Area.path), Order.created_at >= period.start, Order.created_at < period.end,
@@ -107,20 +115,12 @@ def order_export_subjects(scope, period):
 
 def party_export_subjects(paths: list[str], q: str | None):
     """(member, None, home area) of the Party register's export."""
-    from app.party.service import _members_query
-    from app.users.models import User
-
     return _members_query(paths, q).with_only_columns(User.id, NO_ORDER, User.home_area_id).where(
         User.phone.is_not(None), User.phone != "")
 
 
 def volunteer_export_subjects(scope, period):
     """(volunteer, None, an area they served in) of the service-hours export."""
-    from sqlalchemy import func
-
-    from app.records.models import ServiceCredit
-    from app.users.models import User
-
     return (select(ServiceCredit.user_id, NO_ORDER, func.min(ServiceCredit.area_id))
             .join(User, User.id == ServiceCredit.user_id)
             .where(ServiceCredit.area_id.in_(scope.area_ids), ServiceCredit.served_at >= period.start,

@@ -10,7 +10,7 @@ from app.auth.viewer import Viewer
 from app.calls.models import CallSignup
 from app.errors import Conflict
 from app.extensions import db
-from app.notifications.models import Message
+from app.notifications.models import Message, Notification
 from app.orders.models import Order, OrderStatus, Rating
 from app.points.models import PointsEntry
 from app.records.certificates import forget_names
@@ -47,17 +47,22 @@ def _all(model, *conditions) -> list[dict]:
     return [_columns(obj) for obj in db.session.scalars(select(model).where(*conditions).order_by(model.id))]
 
 
+def own_orders(user_id: int) -> list:
+    """The orders a person placed for themselves. One filed for a resident (on_behalf_of) holds that resident's
+    contact details, not the filer's: neither their export nor their 注销 touches it."""
+    return [Order.requester_id == user_id, Order.on_behalf_name.is_(None)]
+
+
 def export_data(viewer: Viewer) -> dict:
     """GET /me/export: everything held about the caller, unmasked (their own data)."""
     user = viewer.user
     profile = {name: getattr(user, name) for name in PROFILE_FIELDS}
     profile["roles"] = [{"role": g.role, "area_id": g.area_id, "since": g.created_at} for g in viewer.grants]
     profile["teams"] = [{"team_id": team_id, "role": role} for team_id, role in sorted(viewer.team_roles.items())]
-    mine = or_(Order.requester_id == user.id, Order.created_by_id == user.id)
     return _plain({
         "profile": profile,
-        "orders": _all(Order, mine),
-        "ratings": _all(Rating, Rating.order_id.in_(select(Order.id).where(Order.requester_id == user.id))),
+        "orders": _all(Order, *own_orders(user.id)),
+        "ratings": _all(Rating, Rating.order_id.in_(select(Order.id).where(*own_orders(user.id)))),
         "points": _all(PointsEntry, PointsEntry.user_id == user.id),
         "messages": _all(Message, Message.user_id == user.id),
         "signups": _all(CallSignup, CallSignup.user_id == user.id),
@@ -68,8 +73,8 @@ def export_data(viewer: Viewer) -> dict:
 
 
 def erase_account(viewer: Viewer) -> None:
-    """DELETE /me (注销): erase the person, keep what they did anonymised; 409 while they hold a role or
-    lead a team (someone must take those over first)."""
+    """DELETE /me (注销): erase the person, keep what they did anonymised (orders, events, ratings, points,
+    service records); 409 while they hold a role or lead a team (someone must take those over first)."""
     if viewer.grants:
         raise Conflict("您还担任社区工作人员、网格员或管理员，请先请管理员撤销角色后再注销")
     if "leader" in viewer.team_roles.values():
@@ -81,11 +86,13 @@ def erase_account(viewer: Viewer) -> None:
     user.nickname, user.real_name, user.avatar_url, user.work_unit = ERASED_NICKNAME, "", "", ""
     user.phone, user.home_area_id, user.is_party_member = None, None, False
     user.token_version += 1  # every token issued before is refused (401)
-    db.session.execute(update(Order).where(Order.requester_id == user.id)
+    db.session.execute(update(Order).where(*own_orders(user.id))
                        .values(contact_name="", contact_phone="", address="")
                        .execution_options(synchronize_session=False))
     db.session.execute(delete(TeamMember).where(TeamMember.user_id == user.id))
+    # What was (or was still to be) told to them: nobody can read it any more.
     db.session.execute(delete(Message).where(Message.user_id == user.id))
+    db.session.execute(delete(Notification).where(Notification.user_id == user.id))
     forget_names(user.id)
     db.session.commit()
 

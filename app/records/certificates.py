@@ -9,15 +9,14 @@ import re
 import secrets
 
 from flask import current_app, request
-from limits import parse
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import aliased
 
-from app import clock
+from app import clock, ratelimits
 from app.areas.models import Area
 from app.auth.viewer import Viewer
-from app.errors import NotFound, RateLimited, ValidationFailed
-from app.extensions import db, limiter
+from app.errors import NotFound, ValidationFailed
+from app.extensions import db
 from app.records import service
 from app.records.models import ServiceCredit, ServiceCertificate
 from app.stats.service import TZ, Period, local_midnight
@@ -51,10 +50,7 @@ def mask_name(name: str) -> str:
 
 
 def _enforce_limit(viewer: Viewer) -> None:
-    if not current_app.config["RATELIMIT_ENABLED"]:
-        return
-    if not limiter.limiter.hit(parse(current_app.config["RATELIMIT_CERTIFICATE"]), "certificate", str(viewer.id)):
-        raise RateLimited("开具证明太频繁，请稍后再试")
+    ratelimits.enforce("RATELIMIT_CERTIFICATE", "certificate", str(viewer.id), "开具证明太频繁，请稍后再试")
 
 
 def _issuer(user_id: int, lower, upper) -> str:

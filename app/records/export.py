@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.party.export import _safe as safe  # the exports' one escaping of user text (see README)
+from app.spreadsheet import safe_cell, safe_row  # the exports' one escaping of user text
 from app.records.models import ServiceCredit
 from app.records.service import hours, local_date, services_of
 from app.stats.export import XLSX_MIMETYPE, _disposition
@@ -74,8 +74,8 @@ def volunteer_rows(scope: Scope, period: Period):
 def _row(number: int, volunteer: dict) -> list:
     dates = volunteer["dates"]
     content = _joined([f"{title}（{count}次）" for title, count in volunteer["titles"].items()])
-    return [number, safe(volunteer["name"]), volunteer["phone"], dates[0], dates[-1], _joined(dates), safe(content),
-            volunteer["count"], hours(volunteer["minutes"]), volunteer["minutes"], volunteer["user_id"]]
+    return safe_row([number, volunteer["name"], volunteer["phone"], dates[0], dates[-1], _joined(dates), content,
+                     volunteer["count"], hours(volunteer["minutes"]), volunteer["minutes"], volunteer["user_id"]])
 
 
 def _filename(scope: Scope, period: Period, extension: str) -> str:
@@ -119,7 +119,7 @@ def xlsx_response(scope: Scope, period: Period) -> Response:
     about = workbook.create_sheet("说明")
     about.column_dimensions["A"].width = 16
     about.column_dimensions["B"].width = 60
-    for label, value in (("统计范围", safe(scope.name)), ("统计期间", period.label()), ("志愿者人数", volunteers),
+    for label, value in (("统计范围", safe_cell(scope.name)), ("统计期间", period.label()), ("志愿者人数", volunteers),
                          ("服务时长合计（小时）", hours(minutes)),
                          ("说明", "每名志愿者一行；服务时长为点单服务与经确认的吹哨、志愿活动时长之和，"
                                 "工单重新办理后原时长已冲回。可按全国志愿服务信息系统的导入模板复制姓名、服务日期、"

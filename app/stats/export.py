@@ -24,6 +24,7 @@ from app.areas.models import Area
 from app.categories.models import Category
 from app.extensions import db
 from app.orders.models import DONE_STATUSES, OPEN_STATUSES, STATUS_LABELS, Order, Rating
+from app.spreadsheet import safe_cell, safe_row
 from app.stats import service
 from app.stats.service import TZ, Period, Scope
 from app.teams.models import Team
@@ -74,11 +75,12 @@ def _order_rows(scope: Scope, period: Period):
     for (order_id, created, area, category, title, description, status, team, real_name, nickname, contact,
          phone, address, due, dispatched, accepted, completed, stars, comment, review) in db.session.execute(query):
         done = status in DONE_STATUSES
-        yield (order_id, _local(created), area, category, title, description, STATUS_LABELS.get(status, status),
-               team or "", real_name or nickname or "", contact, phone, address, _local(due), _local(dispatched),
-               _local(accepted), _local(completed), ("是" if completed and completed <= due else "否") if done else "",
-               "是" if status in OPEN_STATUSES and due <= now else "", stars if stars is not None else "",
-               comment or "", review or "")
+        yield safe_row((
+            order_id, _local(created), area, category, title, description, STATUS_LABELS.get(status, status),
+            team or "", real_name or nickname or "", contact, phone, address, _local(due), _local(dispatched),
+            _local(accepted), _local(completed), ("是" if completed and completed <= due else "否") if done else "",
+            "是" if status in OPEN_STATUSES and due <= now else "", stars if stars is not None else "",
+            comment or "", review or ""))
 
 
 def _local(moment: datetime | None) -> datetime | None:
@@ -160,7 +162,7 @@ def _write_figures(sheet, scope: Scope, period: Period, bold: Font) -> None:
     for letter in "BCDEFGH":
         sheet.column_dimensions[letter].width = 12
     summary = service.summary(scope, period)
-    sheet.append([_cell(sheet, "统计范围", font=bold), scope.name])
+    sheet.append([_cell(sheet, "统计范围", font=bold), safe_cell(scope.name)])
     sheet.append([_cell(sheet, "统计期间", font=bold), period.label()])
     sheet.append([])
     sheet.append([_cell(sheet, "指标", font=bold), _cell(sheet, "数值", font=bold)])
@@ -171,7 +173,7 @@ def _write_figures(sheet, scope: Scope, period: Period, bold: Font) -> None:
         sheet.append([_cell(sheet, title, font=bold), *(_cell(sheet, c[0], font=bold) for c in BREAKDOWN_COLUMNS)])
         for item in service.breakdown(scope, period, by)["items"]:
             cells = [_figure_cell(sheet, item[name], kind) for _, name, kind in BREAKDOWN_COLUMNS]
-            sheet.append([item["label"], *cells])
+            sheet.append([safe_cell(item["label"]), *cells])
 
 
 def _figure_cell(sheet, value, kind: str):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from flask import current_app
 
+from app.attachments.service import delete_unreferenced as delete_unreferenced_uploads
 from app.extensions import db
 from app.notifications.delivery import deliver_pending, prune_outbox, worker_name
 from app.privacy.service import blank_expired_contacts
@@ -31,12 +32,13 @@ def run_pass(worker: str | None = None, should_stop: Callable[[], bool] = lambda
 
 
 def prune_when_due(next_at: float) -> float:
-    """Prune the outbox and blank expired contact fields if their time has come (at start, then every
-    PRUNE_EVERY_HOURS); the next time."""
+    """Prune the outbox, blank expired contact fields and delete unused uploads if their time has come (at
+    start, then every PRUNE_EVERY_HOURS); the next time."""
     now = time.monotonic()
     if now < next_at:
         return next_at
     blank_contacts()
+    delete_unused_uploads()
     try:
         pruned = prune_outbox()
     except Exception:  # never in the way of delivery: log it and try again in an hour
@@ -61,6 +63,16 @@ def blank_contacts() -> int:
         log.info("retention: contact fields of %d orders final for more than %s days blanked", blanked,
                  current_app.config["PII_RETENTION_DAYS"])
     return blanked
+
+
+def delete_unused_uploads() -> int:
+    """Uploads no order or reward refers to after UPLOAD_ORPHAN_HOURS are deleted; logged, never raised."""
+    try:
+        return delete_unreferenced_uploads()
+    except Exception:
+        log.exception("deleting unused uploads failed")
+        db.session.rollback()
+        return 0
 
 
 def run_forever(interval: float, stop: threading.Event) -> int:

@@ -118,6 +118,16 @@ def join_team(body):
     return service.present_team(team, viewer, detail=True)
 
 
+@blp.route("/teams/<int:team_id>/invite-code", methods=["POST"])
+@blp.arguments(EmptySchema)
+@blp.response(200, TeamSchema)
+def rotate_invite_code(_body, team_id):
+    """Replace the team's invite code (staff of its area, the leader); the old code stops working."""
+    viewer = current_viewer()
+    team = service.rotate_invite_code(viewer, service.get_team(team_id))
+    return service.present_team(team, viewer, detail=True)
+
+
 @blp.route("/teams/<int:team_id>/members", methods=["POST"])
 @blp.arguments(AddMemberSchema)
 @blp.response(201, TeamSchema)

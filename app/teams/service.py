@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import ratelimits
 from app.areas.service import require_area
 from app.auth.viewer import Viewer, subtree_ids_select
 from app.categories.service import categories_by_codes
@@ -14,10 +15,13 @@ from app.teams.models import Team, TeamMember
 from app.users.models import User
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by the elderly
+# 32^8 ≈ 10^12 codes; with 10 join attempts an hour per user, guessing one of even 10,000 teams' codes takes
+# a user on average about a million years.
+INVITE_LENGTH = 8
 
 
 def new_invite_code() -> str:
-    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(6))
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
 
 
 def get_team(team_id: int) -> Team:
@@ -90,6 +94,8 @@ def _set_leader(team: Team, user: User) -> None:
 
 
 def join_by_code(viewer: Viewer, code: str) -> Team:
+    """Every attempt counts against RATELIMIT_TEAM_JOIN, right or wrong: invite codes cannot be guessed."""
+    ratelimits.enforce("RATELIMIT_TEAM_JOIN", "team-join", str(viewer.id), "尝试加入服务队太频繁，请稍后再试")
     team = db.session.scalars(select(Team).where(Team.invite_code == code.strip().upper())).first()
     if team is None or not team.is_active:
         raise ValidationFailed({"invite_code": ["邀请码无效，请向队长核对"]})
@@ -101,6 +107,15 @@ def join_by_code(viewer: Viewer, code: str) -> Team:
     except IntegrityError:
         db.session.rollback()
         raise Conflict("您已经是该服务队的成员") from None
+    return team
+
+
+def rotate_invite_code(viewer: Viewer, team: Team) -> Team:
+    """Staff of the team's area or its leader replace the invite code; the old one stops working at once."""
+    if not (is_staff_of(viewer, team) or is_leader_of(viewer, team)):
+        raise Forbidden("只有社区工作人员或队长可以更换邀请码")
+    team.invite_code = new_invite_code()
+    db.session.commit()
     return team
 
 

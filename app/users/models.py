@@ -67,4 +67,9 @@ class ConsoleTicket(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, approved, consumed
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # index: old rows are pruned
+    # SHA-256 of the poll secret only the browser that made the ticket holds (the QR code shows the id alone).
+    poll_secret_hash: Mapped[str] = mapped_column(String(64))
+    # Shown on the approval screen: which computer asks to log in.
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    browser: Mapped[str] = mapped_column(String(64), default="")

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.points.models import PointsEntry
 from app.teams.models import Team, TeamMember
 from app.users.models import ROLES, RoleGrant, User
-from app.wechat import gateway
+from app.wechat import InvalidCode, gateway
 
 
 def user_by_openid(openid: str, create: bool = True) -> User | None:
@@ -79,7 +79,13 @@ def update_profile(viewer: Viewer, changes: dict) -> None:
 
 
 def bind_phone(viewer: Viewer, code: str) -> None:
-    viewer.user.phone = gateway().phone_number(code)
+    """A getPhoneNumber code WeChat rejects (unknown, spent, expired) is a bad `code` (422), never a 401:
+    401 means the session, and a client that logs in again on 401 would only send the spent code again."""
+    try:
+        phone = gateway().phone_number(code)
+    except InvalidCode:
+        raise ValidationFailed({"code": ["手机号授权已失效，请重新点击授权"]}) from None
+    viewer.user.phone = phone
     db.session.commit()
 
 

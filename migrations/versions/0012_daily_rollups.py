@@ -1,7 +1,7 @@
 """daily rollups of the figures, kept by triggers; the open orders' partial index
 
 Revision ID: 0012_daily_rollups
-Revises: 0011_pipl_rights
+Revises: 0010_abuse_limits
 Create Date: 2026-12-03 13:50:00
 
 - figure_days, figure_months, figure_day_points, figure_month_points, response_days, response_months,
@@ -19,7 +19,7 @@ from alembic import op
 from app.stats import rollups
 
 revision = '0012_daily_rollups'
-down_revision = '0011_pipl_rights'
+down_revision = '0010_abuse_limits'
 branch_labels = None
 depends_on = None
 

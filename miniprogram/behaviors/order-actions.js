@@ -6,6 +6,7 @@ const { ORDER_ACTIONS } = require('../utils/constants')
 const cache = require('../utils/cache')
 const nav = require('../utils/nav')
 const { confirm } = require('../utils/dialog')
+const { askSubscribe } = require('../utils/subscribe')
 
 const ACTION_PAGES = { complete: 'complete', rate: 'rate', dispatch: 'dispatch' }
 
@@ -38,7 +39,12 @@ module.exports = Behavior({
         })
         return Promise.resolve()
       }
-      return confirm(action.confirm || '确定' + action.label + '吗？').then(ok => (ok ? this.sendOrderAction(id, name) : null))
+      return confirm(action.confirm || '确定' + action.label + '吗？').then(ok => {
+        if (!ok) return null
+        // A volunteer who takes orders agrees here (inside the tap) to hear about the next ones and reminders.
+        const subscribed = name === 'accept' ? askSubscribe('teamWork') : Promise.resolve()
+        return subscribed.then(() => this.sendOrderAction(id, name))
+      })
     },
 
     onReasonConfirm(e) {

@@ -13,10 +13,12 @@ module.exports = {
 
   // Subscribe-message template ids (订阅消息), the same ones as the backend's WECHAT_TEMPLATE_* settings.
   // orderProgress: asked for before placing an order (ACCEPTED, COMPLETED, FOLLOWED_UP);
-  // calls: asked for on the 吹哨活动 page and when signing up (CALL).
+  // calls: asked for on the 吹哨活动 page and when signing up (CALL);
+  // teamWork: asked for when a volunteer accepts an order (DISPATCHED, REMINDER), so the next one reaches them.
   // Empty lists skip the prompt: fine in development, refused by the release check.
   SUBSCRIBE_TEMPLATE_IDS: {
     orderProgress: [],
     calls: [],
+    teamWork: [],
   },
 }

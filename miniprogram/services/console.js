@@ -2,6 +2,7 @@
 const { call } = require('../utils/request')
 
 const ROUTES = {
+  ticketInfo: { method: 'GET', path: '/auth/console-tickets/{ticket}/info' },
   approveTicket: { method: 'POST', path: '/auth/console-tickets/{ticket}/approve' },
 }
 
@@ -26,8 +27,13 @@ function parseTicket(content) {
   return TICKET_PATTERN.test(text) ? text : ''
 }
 
+/** {created_at, ip, browser}: which computer asks to log in, shown before approving. */
+function ticketInfo(ticket) {
+  return call(ROUTES.ticketInfo, { params: { ticket }, loading: '正在读取…' })
+}
+
 function approveTicket(ticket) {
   return call(ROUTES.approveTicket, { params: { ticket }, loading: '正在确认…' })
 }
 
-module.exports = { ROUTES, parseTicket, approveTicket }
+module.exports = { ROUTES, parseTicket, ticketInfo, approveTicket }

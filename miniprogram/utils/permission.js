@@ -8,18 +8,28 @@ const log = require('./log')
 const SETTINGS_NAMES = {
   photos: '「照片」或「相册」和「摄像头」',
   clipboard: '「剪切板」',
+  copyData: '「剪切板」',
   phone: '「手机号」',
+  camera: '「摄像头」',
+  subscribe: '「通知管理」里的订阅消息',
 }
 
 const WHAT = {
   photos: '选择照片',
   clipboard: '复制邀请码',
+  copyData: '复制导出的数据',
+  shareFile: '发送数据文件',
   phone: '绑定手机号',
+  camera: '扫码',
+  subscribe: '给您发办理进度提醒',
+  call: '拨打电话',
 }
 
 /** 'cancel' | 'privacy' | 'denied' | 'undeclared' | 'failed' for a fail result's errMsg. */
 function failureKind(res) {
   const msg = String((res && res.errMsg) || '').toLowerCase()
+  // 20004: the user switched subscribe messages off (设置 → 通知管理).
+  if (res && Number(res.errCode) === 20004) return 'denied'
   if (/privacy/.test(msg) && /(not declared|undeclared|scope is not declared)/.test(msg)) return 'undeclared'
   if (/privacy/.test(msg)) return 'privacy'
   if (/(auth deny|auth denied|authorize:fail|permission denied|no permission|system permission denied)/.test(msg)) return 'denied'
@@ -44,8 +54,10 @@ function openSettings() {
  * Resolves with the kind; a refused permission offers 去设置 (wx.openSetting).
  */
 function explainFailure(what, res) {
-  const kind = failureKind(res)
+  let kind = failureKind(res)
   if (kind === 'cancel') return Promise.resolve(kind)
+  // No switch in 设置 gives a phone number: a refused one is explained like any other failure.
+  if (what === 'phone' && kind === 'denied') kind = 'failed'
   log.warn('permission ' + what, res)
   const action = WHAT[what] || '这个操作'
   let title = '无法' + action
@@ -59,6 +71,8 @@ function explainFailure(what, res) {
     content = '您还没有同意《社区五单隐私保护指引》，所以暂时不能' + action + '。再点一次，在弹出的说明里点「同意」就可以了。'
   } else if (kind === 'undeclared') {
     content = '小程序的隐私保护指引还没有声明' + action + '的用途，暂时不能使用。请告诉社区工作人员，我们会尽快处理。'
+  } else if (what === 'phone') {
+    content = '没能' + action + '（' + String((res && res.errMsg) || '未知原因') + '）。可以稍后再试，下单时也可以直接填写联系电话。'
   } else {
     content = '没能' + action + '（' + String((res && res.errMsg) || '未知原因') + '），请稍后再试。'
   }
@@ -81,4 +95,25 @@ function explainFailure(what, res) {
   })
 }
 
-module.exports = { failureKind, explainFailure, openSettings }
+/** wx.makePhoneCall that says so when the call cannot be made (a cancel says nothing). */
+function phoneCall(phoneNumber) {
+  return new Promise(resolve => {
+    wx.makePhoneCall({
+      phoneNumber,
+      success: () => resolve(true),
+      fail: res => {
+        if (failureKind(res) === 'cancel') return resolve(false)
+        log.warn('makePhoneCall', res)
+        wx.showModal({
+          title: '没能拨打电话',
+          content: '请用手机直接拨打 ' + phoneNumber + '。',
+          showCancel: false,
+          confirmText: '知道了',
+          complete: () => resolve(false),
+        })
+      },
+    })
+  })
+}
+
+module.exports = { failureKind, explainFailure, openSettings, phoneCall }

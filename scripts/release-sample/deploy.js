@@ -16,5 +16,7 @@ module.exports = {
     ],
     // WECHAT_TEMPLATE_CALL
     calls: ['S8dF2gH5jK7lZ0xC3vB6nM9qW1eR4tY7uI0oP2aS5D'],
+    // WECHAT_TEMPLATE_DISPATCHED, WECHAT_TEMPLATE_REMINDER
+    teamWork: ['Zq4Wm7Ex0Rt3Yn6Ub9Io2Pa5Sd8Fg1Hj4Kl7Zx0Cv3', 'Mb6Nv9Cx2Zl5Kj8Hg1Fd4Sa7Po0Iu3Yt6Re9Wq2Ee5'],
   },
 }

@@ -218,6 +218,23 @@ describe('吹哨 buttons', () => {
     expect(wx.requestSubscribeMessage.mock.invocationCallOrder[0]).toBeLessThan(wx.showModal.mock.invocationCallOrder[0])
   })
 
+  test('accepting an order asks for the team-work reminders (DISPATCHED, REMINDER) before it is sent', async () => {
+    const wx = installWx()
+    const volunteer = fixture('users').volunteer
+    signIn(wx, volunteer)
+    const server = serveFixtures(wx, volunteer)
+    server.on('GET', '/orders/{id}', req => Object.assign(withActions(fixture('order-dispatched'), ['accept']), { id: Number(req.params.id) }))
+    server.on('POST', '/orders/{id}/accept', req => Object.assign(withActions(fixture('order-dispatched'), []), { id: Number(req.params.id), status: 'accepted' }))
+    const page = await renderPage('pages/orders/detail/index', { id: '501' })
+    require(path.join(MP_ROOT, 'config/index')).SUBSCRIBE_TEMPLATE_IDS.teamWork = ['tmpl-dispatched', 'tmpl-reminder']
+    await page.instance.onOrderAction({ detail: { name: 'accept', id: 501 } })
+    await flush()
+    expect(wx.requestSubscribeMessage).toHaveBeenCalledWith(expect.objectContaining({ tmplIds: ['tmpl-dispatched', 'tmpl-reminder'] }))
+    const sent = wx.request.mock.calls.findIndex(call => /\/orders\/501\/accept$/.test(call[0].url))
+    expect(wx.requestSubscribeMessage.mock.invocationCallOrder[0]).toBeLessThan(wx.request.mock.invocationCallOrder[sent])
+    expect(server.calls('POST', '/orders/501/accept')).toHaveLength(1)
+  })
+
   test('staff see who signed up and confirm one who came', async () => {
     const wx = installWx()
     const staff = fixture('users').staff

@@ -99,7 +99,7 @@ describe('订单详情', () => {
     server.on('GET', '/orders/{id}', fixture('order-dispatched'))
     page = await renderPage('pages/orders/detail/index', { id: '501' })
     page.instance.onCall()
-    expect(wx.makePhoneCall).toHaveBeenCalledWith({ phoneNumber: '13812341234' })
+    expect(wx.makePhoneCall).toHaveBeenCalledWith(expect.objectContaining({ phoneNumber: '13812341234' }))
   })
 })
 
@@ -230,8 +230,38 @@ describe('扫码登录', () => {
     await page.instance.onScan()
     await flush()
     expect(wx.scanCode.mock.calls[0][0]).toMatchObject({ onlyFromCamera: true, scanType: ['qrCode'] })
+    expect(server.calls('GET', '/auth/console-tickets/' + ticket + '/info')).toHaveLength(1)
     expect(server.calls('POST', '/auth/console-tickets/' + ticket + '/approve')).toHaveLength(1)
     expect(text(page)).toContain('已确认登录')
+  })
+
+  test('before approving, the phone shows which computer asks: its browser, IP address and time', async () => {
+    const { wx, server } = setup('staff')
+    let asked = null
+    wx.showModal.mockImplementation(o => {
+      asked = o.content
+      return Promise.resolve().then(() => o.success({ confirm: false, cancel: true }))
+    })
+    const page = await renderPage('packageStaff/pages/scan/index')
+    await page.instance.onScan()
+    await flush()
+    expect(asked).toContain('Chrome 131（Windows）')
+    expect(asked).toContain('203.0.113.7')
+    expect(asked).toContain('12月3日 13:50')
+    expect(text(page)).toContain('请求登录的电脑')
+    expect(text(page)).toContain('203.0.113.7')
+    expect(server.calls('POST', '/auth/console-tickets/ticket-abc123/approve')).toHaveLength(0) // cancelled
+  })
+
+  test('a ticket the server does not know is not approved', async () => {
+    const { wx, server } = setup('staff')
+    server.on('GET', '/auth/console-tickets/{ticket}/info', error(404, 'not_found', '二维码无效，请刷新后重新扫码'))
+    const page = await renderPage('packageStaff/pages/scan/index')
+    await page.instance.onScan()
+    await flush()
+    expect(toasts(wx)).toEqual(['二维码无效，请刷新后重新扫码'])
+    expect(wx.showModal).not.toHaveBeenCalled()
+    expect(server.calls('POST', '/auth/console-tickets/ticket-abc123/approve')).toHaveLength(0)
   })
 
   test('a code that is not a console ticket is refused without a request', async () => {

@@ -17,7 +17,7 @@ function setup(userKey) {
       o.success && o.success()
     }),
   }))
-  wx.shareFileMessage = jest.fn(o => o.complete && o.complete())
+  wx.shareFileMessage = jest.fn(o => o.success && o.success())
   return { wx, server, files }
 }
 
@@ -46,8 +46,22 @@ describe('个人信息与隐私', () => {
     expect(JSON.parse(saved).profile.phone).toBe('13812341234')
     expect(wx.shareFileMessage).toHaveBeenCalledWith(expect.objectContaining({ filePath: 'wxfile://usr/我的数据.json', fileName: '我的数据.json' }))
 
-    page.instance.onCopy()
+    wx.setClipboardData.mockImplementation(o => o.success && o.success())
+    expect(await page.instance.onCopy()).toBe(true)
     expect(JSON.parse(wx.setClipboardData.mock.calls[0][0].data).orders).toHaveLength(fixture('orders').items.length)
+  })
+
+  test('a copy refused for want of agreeing to the privacy guide is explained, and the page carries the pop-up', async () => {
+    const { wx } = setup()
+    const page = await renderPage('pages/me/privacy/index')
+    expect(page.querySelector('#privacy')).toBeTruthy()
+    await page.instance.onExport()
+    await flush()
+    wx.setClipboardData.mockImplementation(o => o.fail && o.fail({ errMsg: 'setClipboardData:fail privacy permission is not authorized' }))
+    expect(await page.instance.onCopy()).toBe(false)
+    const dialog = wx.showModal.mock.calls[wx.showModal.mock.calls.length - 1][0]
+    expect(dialog.title).toBe('需要您同意隐私保护指引')
+    expect(dialog.content).toContain('复制导出的数据')
   })
 
   test('注销账号 says what is erased and what stays; cancelling sends nothing', async () => {

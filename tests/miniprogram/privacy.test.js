@@ -74,6 +74,7 @@ describe('our own privacy pop-up (wx.onNeedPrivacyAuthorization)', () => {
     expect(read('pages/me/index/index.json').usingComponents['privacy-popup']).toBeDefined()
     expect(read('packageVolunteer/pages/team/index.json').usingComponents['privacy-popup']).toBeDefined()
     expect(read('components/photo-picker/index.json').usingComponents['privacy-popup']).toBeDefined()
+    expect(read('pages/me/privacy/index.json').usingComponents['privacy-popup']).toBeDefined()
   })
 })
 
@@ -130,6 +131,30 @@ describe('clipboard', () => {
   })
 })
 
+describe('the other pages that copy or scan', () => {
+  test('导出我的数据 → 复制 with the clipboard refused says so', async () => {
+    const { wx, server } = setup()
+    server.on('GET', '/me/export', { profile: {}, orders: [], ratings: [], points: [], messages: [], signups: [], redemptions: [], exported_at: '2024-05-01T00:00:00+00:00' })
+    wx.setClipboardData.mockImplementation(failWith('setClipboardData:fail privacy permission is not authorized'))
+    const page = await renderPage('pages/me/privacy/index')
+    await page.instance.onExport()
+    await flush()
+    expect(await page.instance.onCopy()).toBe(false)
+    expect(modals(wx).slice(-1)[0].title).toBe('需要您同意隐私保护指引')
+  })
+
+  test('核销 with the camera refused explains it; another failure leaves typing the code', async () => {
+    const { wx } = setup('staff')
+    const page = await renderPage('packageStaff/pages/fulfil/index')
+    wx.scanCode.mockImplementation(failWith('scanCode:fail auth deny'))
+    await page.instance.onScan()
+    expect(modals(wx)[0]).toMatchObject({ title: '无法扫码', confirmText: '去设置' })
+    wx.scanCode.mockImplementation(failWith('scanCode:fail unknown'))
+    await page.instance.onScan()
+    expect(toasts(wx)).toEqual(['没有扫到核销码，可以直接输入 8 位数字'])
+  })
+})
+
 describe('phone binding: the getPhoneNumber code is used once', () => {
   test('a spent code (422 on code) asks for a new tap; no login, no resend', async () => {
     const { wx, server } = setup('residentNoPhone')
@@ -160,6 +185,54 @@ describe('phone binding: the getPhoneNumber code is used once', () => {
     const page = await renderPage('pages/me/index/index')
     await page.instance.onGetPhoneNumber({ detail: { errMsg: 'getPhoneNumber:fail privacy permission is not authorized' } })
     expect(modals(wx)[0].title).toBe('需要您同意隐私保护指引')
+  })
+
+  test('a phone number WeChat will not give (no permission) says so and offers typing it instead', async () => {
+    const { wx } = setup('residentNoPhone')
+    const page = await renderPage('pages/me/index/index')
+    await page.instance.onGetPhoneNumber({ detail: { errMsg: 'getPhoneNumber:fail no permission' } })
+    expect(modals(wx)[0]).toMatchObject({ title: '无法绑定手机号', confirmText: '知道了' })
+    expect(modals(wx)[0].content).toContain('下单时也可以直接填写联系电话')
+    expect(wx.openSetting).not.toHaveBeenCalled()
+  })
+})
+
+describe('camera, subscriptions and phone calls', () => {
+  test('扫码 with the camera refused explains it and offers 去设置; a cancel says nothing', async () => {
+    const { wx } = setup('staff')
+    const page = await renderPage('packageStaff/pages/scan/index')
+    wx.scanCode.mockImplementation(failWith('scanCode:fail cancel'))
+    await page.instance.onScan()
+    expect(wx.showModal).not.toHaveBeenCalled()
+    wx.scanCode.mockImplementation(failWith('scanCode:fail auth deny'))
+    await page.instance.onScan()
+    expect(modals(wx)[0]).toMatchObject({ title: '无法扫码', confirmText: '去设置' })
+    expect(modals(wx)[0].content).toContain('「摄像头」')
+    expect(wx.openSetting).toHaveBeenCalled()
+  })
+
+  test('subscribe messages switched off (20004) say how to switch them on; a refusal says where progress shows', async () => {
+    const { wx } = setup()
+    jest.resetModules()
+    const config = require(path.join(MP_ROOT, 'config/index'))
+    config.SUBSCRIBE_TEMPLATE_IDS.orderProgress = ['tmpl-a']
+    const { askSubscribe } = require(path.join(MP_ROOT, 'utils/subscribe'))
+    wx.requestSubscribeMessage.mockImplementation(o => Promise.resolve().then(() => o.fail({ errMsg: 'requestSubscribeMessage:fail', errCode: 20004 })))
+    expect(await askSubscribe('orderProgress')).toBe(false)
+    await flush()
+    expect(modals(wx)[0].content).toContain('「通知管理」里的订阅消息')
+    wx.requestSubscribeMessage.mockImplementation(o => Promise.resolve().then(() => o.success({ errMsg: 'requestSubscribeMessage:ok', 'tmpl-a': 'reject' })))
+    expect(await askSubscribe('orderProgress')).toBe(false)
+    expect(toasts(wx)).toEqual(['没有订阅提醒，进度可以在「消息」里看'])
+  })
+
+  test('a phone call that cannot be made gives the number to dial', async () => {
+    const { wx } = setup()
+    jest.resetModules()
+    const { phoneCall } = require(path.join(MP_ROOT, 'utils/permission'))
+    wx.makePhoneCall = jest.fn(failWith('makePhoneCall:fail system error'))
+    await phoneCall('13800001234')
+    expect(modals(wx)[0]).toMatchObject({ title: '没能拨打电话', content: '请用手机直接拨打 13800001234。' })
   })
 })
 

@@ -64,7 +64,7 @@ describe('我的服务记录', () => {
 
   test('an earlier certificate opens again; a refusal is said in Chinese and opens nothing', async () => {
     const page = await renderPage(RECORD, {})
-    expect(text(page)).toContain('核验码 K7Q2M9XA4TB8WRCE')
+    expect(text(page)).toContain('8.5 小时 · 2024-04-13 开具')
     page.querySelector('.open-cert').dispatchEvent('tap')
     await flush()
     expect(wx.openDocument).toHaveBeenCalledTimes(1)
@@ -93,6 +93,7 @@ describe('积分超市', () => {
     const page = await renderPage(REWARDS, {})
     const items = page.instance.data.items
     expect(page.instance.data.balance).toBe(35)
+    expect(server.calls('GET', '/rewards')[0].query).toEqual({ limit: '20', active: 'true' }) // staff too: on sale only
     expect(items.map(i => [i.name, i.buttonText])).toEqual([
       ['洗衣液（2 公斤）', '兑换'], ['大米（5 斤）', '积分不足'], ['老年人上门理发券', '已兑完'],
     ])

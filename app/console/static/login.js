@@ -6,6 +6,7 @@ import { byId, toast } from './dom.js'
 const POLL_MS = 2000
 
 let ticket = null
+let pollSecret = null // only this page knows it: the QR code shows the ticket alone
 let pollTimer = null
 let signedIn = () => {}
 
@@ -38,6 +39,7 @@ async function newTicket() {
   try {
     const created = await api('POST', '/auth/console-tickets', {}, { noLogout: true })
     ticket = created.ticket
+    pollSecret = created.poll_secret
     const img = byId('qr-image')
     img.src = '/console/qr/' + encodeURIComponent(ticket) + '.svg'
     img.dataset.ticket = ticket
@@ -54,7 +56,8 @@ async function poll() {
   if (!polled || byId('login-view').hidden) return
   let result
   try {
-    result = await api('GET', '/auth/console-tickets/' + encodeURIComponent(polled), undefined, { noLogout: true })
+    result = await api('GET', '/auth/console-tickets/' + encodeURIComponent(polled), undefined,
+      { noLogout: true, headers: { 'X-Ticket-Secret': pollSecret } })
   } catch (err) {
     if (err.status === 404) showQrMask('二维码已失效')
     else pollTimer = setTimeout(poll, POLL_MS * 2)

@@ -17,11 +17,12 @@ const OPENIDS = {
   volunteer: 'demo-volunteer-sy-1',
   leader: 'demo-leader-sy',
   staff: 'demo-staff-sy',
+  neighbour: 'demo-resident-sy-2',
 }
 
-// A 2×2 PNG: the server decodes and re-encodes every upload.
+// A 2×2 PNG (made by Pillow): the server decodes and re-encodes every upload, so it must be a real picture.
 const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGM8ISfHwMDAxMDAwMDAAAANBAEIfXHKZgAAAABJRU5ErkJggg==',
   'base64',
 )
 
@@ -65,7 +66,7 @@ function expectNoFailures(wx) {
 
 beforeAll(async () => {
   server = await startServer()
-}, 60000)
+}, 130000)
 
 afterAll(async () => {
   if (server) await server.stop()
@@ -112,6 +113,11 @@ describe('the five-order journey on three phones against the real server', () =>
     expect(text(page)).toContain('周末陪老人复查')
     expect(page.instance.data.form.area_id).toBe(server.ids['松阳社区'])
     expect(page.instance.data.useBoundPhone).toBe(true)
+    // Another community is found by name on the server, without loading the county's list.
+    const picker = page.querySelector('#community')
+    const found = await tap(wx, picker.instance.search('青山'))
+    expect(found.map(area => area.name)).toEqual(['青山社区'])
+    expect(wx.__live.responses.filter(r => r.path === '/areas').map(r => new URL(r.url).searchParams.get('q'))).toEqual([null, '青山'])
     const photo = path.join(os.tmpdir(), 'mp-e2e-photo.png')
     fs.writeFileSync(photo, PNG)
     wx.chooseMedia.mockImplementation(o => Promise.resolve().then(() => o.success({ tempFiles: [{ tempFilePath: photo, size: PNG.length }] })))
@@ -176,6 +182,73 @@ describe('the five-order journey on three phones against the real server', () =>
     const order = await serverOrder(wx, state.order.id)
     expect(order.status).toBe('rated')
     expect(order.events.map(e => e.action)).toEqual(['create', 'dispatch', 'accept', 'start', 'complete', 'rate', 'review'])
+    expectNoFailures(wx)
+  })
+})
+
+describe('a refused phone code on the real server', () => {
+  test('is sent once, never again after a new login, and the page asks for a new tap', async () => {
+    const wx = phone('neighbour')
+    const me = await open(wx, 'pages/me/index/index', {})
+    wx.__live.responses.length = 0
+    await tap(wx, me.instance.onGetPhoneNumber({ detail: { code: 'spent-or-forged-code', errMsg: 'getPhoneNumber:ok' } }))
+    const binds = wx.__live.responses.filter(r => r.method === 'POST' && r.path === '/me/phone')
+    expect(binds).toHaveLength(1)
+    expect([401, 422]).toContain(binds[0].statusCode) // 422 on `code` once the server tells the two apart
+    expect(me.instance.data.phoneError).toMatch(/请再点一次「一键绑定手机号」$/)
+    expect(text(me)).toContain('请再点一次「一键绑定手机号」')
+  })
+})
+
+describe('积分超市, 核销 and the certificate on the real server', () => {
+  // After the journey the volunteer has served and been rated: points to spend, hours to certify.
+  const state = {}
+
+  test('兑换: staff stock a reward, the volunteer redeems it, staff hand it over against the code', async () => {
+    let wx = phone('staff')
+    const request = require('../../../miniprogram/utils/request')
+    state.reward = await request.request({
+      url: '/rewards', method: 'POST', showError: false,
+      data: { area_id: server.ids['松阳社区'], name: '环保购物袋', points: 10, stock: 3, description: '党群服务中心领取' },
+    })
+    await settle(wx)
+
+    wx = phone('volunteer')
+    const shelf = await open(wx, 'packageVolunteer/pages/rewards/index', {})
+    const before = shelf.instance.data.balance
+    expect(before).toBeGreaterThanOrEqual(10)
+    const redemption = await tap(wx, shelf.instance.onRedeem({ currentTarget: { dataset: { id: state.reward.id } } }))
+    expect(redemption.status).toBe('pending')
+    expect(shelf.instance.data.balance).toBe(before - 10)
+    const mine = await open(wx, 'packageVolunteer/pages/redemptions/index', {})
+    const shown = mine.instance.data.items.find(item => item.id === redemption.id)
+    expect(shown.code).toMatch(/^\d{8}$/)
+    expect(shown.bars).toHaveLength(43)
+    expectNoFailures(wx)
+
+    wx = phone('staff')
+    const desk = await open(wx, 'packageStaff/pages/fulfil/index', { code: shown.code })
+    expect(desk.instance.data.redemption.user_name).toBeTruthy()
+    const fulfilled = await tap(wx, desk.instance.onFulfil())
+    expect(fulfilled.status).toBe('fulfilled')
+    expectNoFailures(wx)
+
+    wx = phone('volunteer')
+    const after = await open(wx, 'packageVolunteer/pages/redemptions/index', {})
+    expect(after.instance.data.items.find(item => item.id === redemption.id).statusText).toBe('已领取')
+  })
+
+  test('志愿服务记录证明: the volunteer issues one, and the phone gets the PDF to open', async () => {
+    const wx = phone('volunteer')
+    await tap(wx, require('../../../miniprogram/services/me').updateMe({ real_name: '张明' }))
+    const record = await open(wx, 'packageVolunteer/pages/service-record/index', {})
+    expect(record.instance.data.record.services).toBeGreaterThanOrEqual(1)
+    expect(record.instance.data.record.total_minutes).toBeGreaterThan(0)
+    const opened = await tap(wx, record.instance.onIssue())
+    expect(opened).toBe(true)
+    const file = wx.openDocument.mock.calls[0][0].filePath
+    expect(fs.readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-')
+    expect(record.instance.data.certificates).toHaveLength(1)
     expectNoFailures(wx)
   })
 })

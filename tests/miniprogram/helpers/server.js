@@ -57,6 +57,9 @@ function serveFixtures(wx, user) {
     .on('POST', '/calls/{id}/close', {})
     .on('POST', '/attachments', { id: 'f00dcafe', content_type: 'image/jpeg', size: 1024 })
     .on('GET', '/attachments/{id}', 'binary')
+    .on('GET', '/auth/console-tickets/{ticket}/info', () => ({
+      created_at: '2026-12-03T05:50:00+00:00', ip: '203.0.113.7', browser: 'Chrome 131（Windows）',
+    }))
     .on('GET', '/me/service-record', fixture('service-record'))
     .on('GET', '/me/service-certificates', fixture('certificates'))
     .on('POST', '/me/service-certificates', req => Object.assign({}, fixture('certificates').items[0], { code: 'N3W5C0DEN3W5C0DE' }))

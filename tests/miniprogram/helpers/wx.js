@@ -163,7 +163,10 @@ function createWx(options) {
     hideLoading: jest.fn(),
     showModal: asyncApi({ confirm: true, cancel: false }, 'showModal'),
     showActionSheet: asyncApi({ tapIndex: 0 }, 'showActionSheet'),
-    requestSubscribeMessage: asyncApi({ errMsg: 'requestSubscribeMessage:ok' }, 'requestSubscribeMessage'),
+    requestSubscribeMessage: asyncApi(
+      o => (o.tmplIds || []).reduce((res, id) => Object.assign(res, { [id]: 'accept' }), { errMsg: 'requestSubscribeMessage:ok' }),
+      'requestSubscribeMessage',
+    ),
     scanCode: asyncApi({ result: 'ticket-abc123', scanType: 'QR_CODE' }, 'scanCode'),
     chooseMedia: asyncApi({ tempFiles: [{ tempFilePath: 'wxfile://tmp/photo-1.jpg', size: 1024, fileType: 'image' }] }, 'chooseMedia'),
     previewImage: jest.fn(),

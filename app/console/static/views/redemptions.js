@@ -46,7 +46,11 @@ export default function viewRedemptions(content) {
       const drawn = row({ ...updated, lookupCode: item.lookupCode }, { withFulfil })
       drawn.lastChild.replaceChildren(h('span', { class: 'muted' }, text))
       tr.replaceWith(drawn)
-      if (withFulfil) search(null)
+      if (withFulfil) {
+        search(null)
+        lookup.elements.code.value = '' // ready for the next one (a USB barcode scanner types into it and presses Enter)
+        lookup.elements.code.focus()
+      }
     }
     const actions = item.allowed_actions || []
     if (withFulfil && actions.includes('fulfil')) {
@@ -117,4 +121,6 @@ export default function viewRedemptions(content) {
     search(null)
   })
   search(null)
+  // The desk's input has the focus (after the router's own): a USB barcode scanner types the code and Enter.
+  setTimeout(() => lookup.elements.code.focus(), 0)
 }

@@ -2,10 +2,18 @@
 import { api, get, post } from '../api.js'
 import { clear, empty, fail, h, headRow, loading, panel, toast } from '../dom.js'
 import { fmtTime } from '../format.js'
-import { areaOptions } from '../session.js'
+import { areaOptions, session } from '../session.js'
 
 const option = (value, label) => h('option', { value }, label)
 const patch = (path, body) => api('PATCH', path, body)
+
+/** Whether rewards may be put on this area's shelf: a community (my own root's kind is unknown: it is one
+ * when nothing but grids lies under it). */
+function isCommunity(id) {
+  const area = session.areas[id]
+  if (area?.kind) return area.kind === 'community'
+  return !Object.values(session.areas).some(child => child.parent_id === id && child.kind !== 'grid')
+}
 
 export default function viewRewards(content) {
   const areas = areaOptions(false)
@@ -18,7 +26,8 @@ export default function viewRewards(content) {
 
   const submit = h('button', { class: 'btn btn-primary', type: 'submit', id: 'reward-submit' }, '上架奖品')
   const form = h('form', { class: 'call-form', id: 'reward-form', autocomplete: 'off' },
-    h('label', {}, '社区', h('select', { name: 'area_id', required: true }, areas.map(a => option(a.id, a.label)))),
+    h('label', {}, '社区', h('select', { name: 'area_id', required: true },
+      areas.filter(a => isCommunity(a.id)).map(a => option(a.id, a.label.trim())))),
     h('label', {}, '奖品名称', h('input', { name: 'name', maxlength: 64, required: true, placeholder: '如：洗衣液（2 公斤）' })),
     h('div', { class: 'form-row' },
       h('label', {}, '所需积分', h('input', { type: 'number', name: 'points', min: 1, max: 100000, required: true, value: 20 })),

@@ -69,7 +69,7 @@ function drawCards(cards, f) {
     ['响应时长', minutesText(f.response_minutes), '', '下单到接单的中位数'],
     ['超期未办', f.overdue_open, '件', '截至当前'],
     ['服务人次', f.volunteer_services, '', '志愿服务'],
-    ['发放积分', f.points_awarded, '分', ''],
+    ['发放积分', f.points_awarded, '分', `积分超市兑换 ${f.points_redeemed ?? 0} 分`],
     ['双报到党员', f.party_members, '名', `驻区单位 ${f.party_units} 个`],
     ['党员服务', f.party_services, '件', `参与吹哨、活动 ${f.party_call_checkins} 人次`],
   ]

@@ -5,6 +5,8 @@ const rewardsService = require('../../../services/rewards')
 const { REDEMPTION_STATUS, REDEMPTION_ACTION } = require('../../../utils/labels')
 const { formatTime } = require('../../../utils/format')
 const { toast } = require('../../../utils/request')
+const { explainFailure, failureKind } = require('../../../utils/permission')
+const log = require('../../../utils/log')
 
 /** The 8 digits in what was typed or scanned ('1234 5678', a barcode's text), or ''. */
 function codeOf(text) {
@@ -52,7 +54,13 @@ Component({
             resolve(this.find())
           },
           fail: res => {
-            if (!(res && res.errMsg && res.errMsg.indexOf('cancel') >= 0)) toast('没有扫到核销码，可以直接输入 8 位数字')
+            const kind = failureKind(res)
+            // A refused camera says how to allow it; any other failure leaves typing the code.
+            if (kind === 'denied' || kind === 'privacy' || kind === 'undeclared') return explainFailure('camera', res).then(() => resolve(null))
+            if (kind !== 'cancel') {
+              log.warn('fulfil scan', res)
+              toast('没有扫到核销码，可以直接输入 8 位数字')
+            }
             resolve(null)
           },
         })

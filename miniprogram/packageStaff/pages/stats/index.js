@@ -23,6 +23,7 @@ function figures(summary) {
       { key: 'cancelled', label: '已取消', value: number(summary.cancelled) + ' 单' },
       { key: 'volunteer_services', label: '志愿服务人次', value: number(summary.volunteer_services) },
       { key: 'points_awarded', label: '发放积分', value: number(summary.points_awarded) },
+      { key: 'points_redeemed', label: '积分超市兑换', value: number(summary.points_redeemed || 0) },
     ],
   }
 }

@@ -6,6 +6,7 @@ const { askSubscribe } = require('../../../utils/subscribe')
 const { confirm } = require('../../../utils/dialog')
 const { CALL_ACTIONS, CALL_ACTION_ORDER, SIGNUP_STATUS } = require('../../../utils/constants')
 const { decorateCall } = require('../../../utils/format')
+const { phoneCall } = require('../../../utils/permission')
 
 // Sign-ups staff may still confirm (到场确认 earns the points).
 const CONFIRMABLE = ['signed_up', 'checked_in']
@@ -99,7 +100,7 @@ Component({
 
     onCallPhone(e) {
       const phone = e.currentTarget.dataset.phone
-      if (phone) wx.makePhoneCall({ phoneNumber: phone })
+      return phone ? phoneCall(phone) : Promise.resolve(false)
     },
 
     retry() {

@@ -24,7 +24,8 @@ Component({
     },
 
     fetchPage(cursor) {
-      return rewardsService.listRewards({ limit: 20, cursor }, { showError: false }).then(page => {
+      // On sale only: staff, who also see those taken off the shelf, use this page as anyone else does.
+      return rewardsService.listRewards({ limit: 20, active: true, cursor }, { showError: false }).then(page => {
         if (page.balance !== undefined) this.setData({ balance: page.balance })
         return page
       })
@@ -36,7 +37,7 @@ Component({
       return Object.assign({}, reward, {
         soldOut,
         short,
-        stockText: soldOut ? '已兑完' : '剩 ' + reward.stock + ' 件',
+        stockText: soldOut ? '' : '剩 ' + reward.stock + ' 件',
         buttonText: soldOut ? '已兑完' : short ? '积分不足' : '兑换',
       })
     },

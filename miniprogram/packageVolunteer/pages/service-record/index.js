@@ -6,6 +6,7 @@ const { SERVICE_KIND } = require('../../../utils/labels')
 const { duration, formatDate } = require('../../../utils/format')
 const { periodRange } = require('../../../utils/period')
 const { toast } = require('../../../utils/request')
+const log = require('../../../utils/log')
 
 const PERIODS = [
   { key: 'all', label: '全部' },
@@ -108,7 +109,10 @@ Component({
     loadCertificates() {
       return recordsService.myCertificates({ limit: 5 }, { showError: false }).then(
         res => this.setData({ certificates: this.decorateCertificates(res.items) }),
-        () => this.setData({ certificates: [] }),
+        err => {
+          log.warn('service-record: certificates', err && err.message) // the list is extra: the page stands without it
+          this.setData({ certificates: [] })
+        },
       )
     },
 
@@ -167,13 +171,15 @@ Component({
             fileType: 'pdf',
             showMenu: true,
             success: () => resolve(true),
-            fail: () => {
+            fail: res => {
+              log.warn('service-record: openDocument', res && res.errMsg)
               toast('无法打开证明文件，请稍后再试')
               resolve(false)
             },
           })
         }),
         err => {
+          log.warn('certificate download', err)
           toast((err && err.message) || '证明下载失败，请稍后再试')
           return false
         },

@@ -5,6 +5,8 @@ const nav = require('../../../utils/nav')
 const { toast } = require('../../../utils/request')
 const { formatTime } = require('../../../utils/format')
 const { ROLE_LABELS } = require('../../../utils/constants')
+const { explainFailure } = require('../../../utils/permission')
+const log = require('../../../utils/log')
 
 const SECTIONS = [
   ['orders', '订单'],
@@ -80,9 +82,16 @@ Component({
               toast('已保存到小程序文件：' + FILE_NAME)
               return resolve()
             }
-            wx.shareFileMessage({ filePath, fileName: FILE_NAME, complete: () => resolve() })
+            wx.shareFileMessage({
+              filePath,
+              fileName: FILE_NAME,
+              success: () => resolve(true),
+              // A cancel says nothing; the privacy guide not agreed, or a refusal, is explained.
+              fail: res => explainFailure('shareFile', res).then(() => resolve(false)),
+            })
           },
-          fail: () => {
+          fail: err => {
+            log.warn('export writeFile', err)
             toast('保存失败，请用“复制全部内容”')
             resolve()
           },
@@ -91,7 +100,14 @@ Component({
     },
 
     onCopy() {
-      if (this.exported) wx.setClipboardData({ data: this.text() })  // WeChat says 内容已复制
+      if (!this.exported) return Promise.resolve(false)
+      return new Promise(resolve => {
+        wx.setClipboardData({
+          data: this.text(), // WeChat itself says 内容已复制
+          success: () => resolve(true),
+          fail: res => explainFailure('copyData', res).then(() => resolve(false)),
+        })
+      })
     },
 
     onRemove() {

@@ -4,6 +4,7 @@ const orderActionsBehavior = require('../../../behaviors/order-actions')
 const ordersService = require('../../../services/orders')
 const categoriesService = require('../../../services/categories')
 const { decorateOrder, decorateEvent, formatTime } = require('../../../utils/format')
+const { phoneCall } = require('../../../utils/permission')
 
 // What the status means, in a sentence, for whoever is looking.
 const STATUS_HINTS = {
@@ -88,7 +89,7 @@ Component({
     },
 
     onCall() {
-      if (this.data.phoneCallable) wx.makePhoneCall({ phoneNumber: this.data.order.contact_phone })
+      return this.data.phoneCallable ? phoneCall(this.data.order.contact_phone) : Promise.resolve(false)
     },
 
     retry() {
