@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 TEST_DATABASE_URL_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test pytest pytest-pg jest screenshots release-check openapi labels install install-dev browser worker bench bench-quick bench-scale bench-stats drills clean
+.PHONY: run test pytest pytest-pg jest screenshots release-check openapi labels install install-dev browser worker bench bench-quick bench-scale bench-stats drills cluster-drill clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -77,11 +77,15 @@ bench-quick: install-dev  ## the same benchmark in under a minute (2k orders, 2 
 bench-scale: install-dev  ## list latency at 10k and 1M orders on PostgreSQL (gen-data timing included)
 	$(BIN)/python bench/scale.py
 
-bench-stats: install-dev  ## figures (GET /stats/summary) on 1M orders in PostgreSQL: community and county latency
+bench-stats: install-dev  ## figures (GET /stats/summary) on 1M orders in PostgreSQL: community and county latency, rollups checked against the direct computation
 	$(BIN)/python bench/stats_bench.py $(BENCH_ARGS)
 
 drills: install-dev  ## reliability drills: 10k mixed requests, kill -9 of a worker, 32 SQLite writers, backup/restore
 	$(BIN)/python bench/drills.py
+
+cluster-drill: install-dev  ## PostgreSQL primary + streaming replica, Redis, two gunicorn nodes behind nginx, two workers: failures under load, counted (nginx installed if missing); JSON last
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx >/dev/null; } || { echo "cluster-drill needs nginx: apt-get install nginx (as root)"; exit 1; }
+	$(BIN)/python bench/cluster_drill.py $(DRILL_ARGS)
 
 clean:
 	rm -rf build .pytest_cache

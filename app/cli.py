@@ -1,5 +1,5 @@
 """flask commands: seed-demo, grant-role, gen-data, backup, worker, prune-outbox, prune-uploads,
-blank-expired-contacts, labels."""
+blank-expired-contacts, labels, rebuild-rollups."""
 from pathlib import Path
 
 import click
@@ -161,7 +161,24 @@ def labels_check_command():
     click.echo("label files are current")
 
 
+@click.command("rebuild-rollups")
+@with_appcontext
+def rebuild_rollups_command():
+    """Recompute the figures' rollups from the orders, ratings and points (app/stats/rollups.py), in one
+    transaction: after a bulk load with the triggers off, or if the log says the rollups disagree."""
+    import time
+
+    from app.extensions import db
+    from app.stats import rollups
+
+    began = time.perf_counter()
+    rollups.rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"rollups rebuilt in {time.perf_counter() - began:.1f} s")
+
+
 def register(app: Flask) -> None:
     for command in (seed_demo_command, grant_role_command, gen_data_command, backup_command, worker_command,
-                    prune_outbox_command, prune_uploads_command, blank_expired_contacts_command, labels_group):
+                    prune_outbox_command, prune_uploads_command, blank_expired_contacts_command, labels_group,
+                    rebuild_rollups_command):
         app.cli.add_command(command)

@@ -26,6 +26,11 @@ class Config:
     )
     # orjson reads the JSON columns (photos, tags, event data) about five times faster than json.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "json_deserializer": orjson.loads}
+    # A streaming replica for figures, reports, exports and the Party register (app/replica.py); unreachable or
+    # lagging more than REPLICA_MAX_LAG_SECONDS: those read from the primary. Checked every REPLICA_CHECK_SECONDS.
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL") or None
+    REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", 30))
+    REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", 5))
     TOKEN_TTL_SECONDS = int(os.environ.get("TOKEN_TTL_SECONDS", 7 * 24 * 3600))
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
@@ -125,6 +130,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-for-the-suite-only-0123456789"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    DATABASE_REPLICA_URL = None
     WECHAT_APP_ID = None
     WECHAT_APP_SECRET = None
     RATELIMIT_ENABLED = False

@@ -69,7 +69,13 @@ def _configure_sqlite(dbapi_connection, _record):
 
 
 def _begin_sqlite(conn):
-    reading = has_request_context() and request.method in READ_METHODS and not g.get("writes_next")
+    if conn.get_execution_options().get("read_only"):  # the replica's engine (app/replica.py)
+        conn.exec_driver_sql("BEGIN")
+        return
+    # write_next() is for the next transaction only: a streamed export after its access-log entry reads again
+    # in a plain BEGIN rather than holding the write lock while it streams.
+    writes_next = has_request_context() and g.pop("writes_next", False)
+    reading = has_request_context() and request.method in READ_METHODS and not writes_next
     conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 

@@ -9,6 +9,8 @@ from marshmallow import Schema, fields
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from app.replica import ReplicaAwareSession
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -22,7 +24,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# The session reads on the replica during the views marked @replica_reads (app/replica.py).
+db = SQLAlchemy(model_class=Base, session_options={"class_": ReplicaAwareSession})
 migrate = Migrate(render_as_batch=True, compare_type=True)
 
 

@@ -226,9 +226,14 @@ def generate(orders: int, *, seed: int = 20260101, communities: int | None = Non
     log(f"world: {len(world.communities)} communities, {len(world.residents)} residents "
         f"({time.perf_counter() - started:.1f}s)")
     deferred = _drop_secondary(BIG_TABLES) if postgres and orders >= BULK_THRESHOLD else []
+    if deferred:  # the figures' rollups: rebuilt once at the end rather than by a trigger per row
+        from app.stats import rollups
+
+        rollups.pause_triggers(db.session.connection())
     counts = _build_orders(writer, rng, world, orders, now - days * DAY, now, postgres, log, started)
     counts.update(_build_calls(writer, rng, world, orders, now - days * DAY, now, postgres))
     if deferred:
+        rollups.resume_triggers(db.session.connection())
         _restore_secondary(deferred)
         log(f"indexes and foreign keys rebuilt ({time.perf_counter() - started:.1f}s)")
     _fix_sequences(["areas", "users", "role_grants", "teams", "offerings", "orders", "order_events", "ratings",

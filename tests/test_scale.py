@@ -184,7 +184,8 @@ def test_an_order_and_its_timeline_are_read_by_primary_key_and_index(generated, 
 # thousands of rows in a city where orders have millions.
 FIGURE_INDEXES = {
     "orders": {"ix_orders_area_created", "ix_orders_area_status", "ix_orders_assignee_completed",
-               "ix_orders_status_due"},
+               "ix_orders_status_due", "ix_orders_open_due"},
+    "order_responses": {"ix_order_responses_minute"},
     "ratings": {"ix_ratings_order_stars"},
     "points_entries": {"ix_points_entries_area_created"},
     "users": {"ix_users_party_home", "ix_users_home_area_id"},

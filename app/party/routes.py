@@ -10,6 +10,7 @@ from app.auth import current_viewer
 from app.errors import ValidationFailed
 from app.party import export, service
 from app.privacy import access_log
+from app.replica import replica_reads
 from app.schema import ListArgs, Text, decode_cursor, encode_cursor, keyset_page, page_schema
 
 blp = Blueprint("party", __name__, description="党员双报到：报到党员名册、驻区单位与统计")
@@ -96,6 +97,7 @@ class PartyFiguresSchema(Schema):
 
 
 @blp.route("/party/members", methods=["GET"])
+@replica_reads
 @blp.arguments(PartyMemberListArgs, location="query")
 @blp.response(200, page_schema(PartyMemberSchema, "PartyMemberPage"))
 def list_members(args):
@@ -111,6 +113,7 @@ def list_members(args):
 
 
 @blp.route("/party/members/<int:user_id>", methods=["GET"])
+@replica_reads
 @blp.response(200, PartyMemberDetailSchema)
 def member_detail(user_id):
     """A registered Party member of my areas with their latest services and call sign-ups (staff)."""
@@ -122,6 +125,7 @@ def member_detail(user_id):
 
 
 @blp.route("/party/members/export", methods=["GET"])
+@replica_reads
 @blp.arguments(PartyExportArgs, location="query")
 @blp.response(200, description="the register as a file (xlsx or csv with a UTF-8 BOM)")
 def export_members(args):
@@ -147,6 +151,7 @@ def _unit_cursor(cursor: str | None) -> str | None:
 
 
 @blp.route("/party/units", methods=["GET"])
+@replica_reads
 @blp.arguments(PartyUnitListArgs, location="query")
 @blp.response(200, page_schema(PartyUnitSchema, "PartyUnitPage"))
 def list_units(args):
@@ -159,6 +164,7 @@ def list_units(args):
 
 
 @blp.route("/party/summary", methods=["GET"])
+@replica_reads
 @blp.arguments(PartySummaryArgs, location="query")
 @blp.response(200, PartyFiguresSchema)
 def summary(args):

@@ -151,7 +151,20 @@ def list_units(paths: list[str], limit: int, after: str | None) -> list[dict]:
 
 # --- figures ------------------------------------------------------------------------------------
 
-def party_figures(area_paths_or_area, start: datetime | None, end: datetime | None) -> dict:
+def _services_in(members, start: datetime | None, end: datetime | None, rolled_up: bool = True):
+    """How many orders the members completed in [start, end): from the figures' rollups of completed orders
+    per assignee and day when the period is bounded (app/stats/rollups.py), else from the orders."""
+    if rolled_up and start is not None and end is not None:
+        from app.stats.rollups import services_done
+
+        return services_done(members, start, end)
+    return (select(func.count()).select_from(Order).where(
+        Order.assignee_id.in_(members), Order.status.in_(DONE_STATUSES),
+        *_in_period(Order.completed_at, start, end)).scalar_subquery())
+
+
+def party_figures(area_paths_or_area, start: datetime | None, end: datetime | None,
+                  rolled_up: bool = True) -> dict:
     """双报到 figures for area subtrees, in one statement.
 
     party_members / party_units: Party members registered there now and their distinct work units
@@ -165,9 +178,7 @@ def party_figures(area_paths_or_area, start: datetime | None, end: datetime | No
         select(func.count()).select_from(User).where(registered(paths)).scalar_subquery().label("party_members"),
         select(func.count(distinct(User.work_unit))).where(registered(paths), User.work_unit != NO_UNIT)
         .scalar_subquery().label("party_units"),
-        select(func.count()).select_from(Order).where(
-            Order.assignee_id.in_(members), Order.status.in_(DONE_STATUSES),
-            *_in_period(Order.completed_at, start, end)).scalar_subquery().label("party_services"),
+        _services_in(members, start, end, rolled_up).label("party_services"),
         select(func.count()).select_from(CallSignup).where(
             CallSignup.user_id.in_(members), CallSignup.status == "confirmed",
             *_in_period(CallSignup.confirmed_at, start, end)).scalar_subquery().label("party_call_checkins"),

@@ -19,6 +19,7 @@ from app.party.service import _members_query
 from app.privacy import guards  # noqa: F401  (the ORM refuses changes to the log)
 from app.privacy.models import PiiAccess
 from app.records.models import ServiceCredit
+from app.replica import primary_session
 from app.users.models import User
 from app.users.service import mask_phone
 
@@ -70,8 +71,9 @@ def users_seen(viewer: Viewer, what: str, subjects: list[tuple[int, int]]) -> No
             for user_id, area_id in subjects if user_id != viewer.id]
     if rows:
         _write_apart()
-        db.session.execute(insert(PiiAccess), rows)
-        db.session.commit()
+        with primary_session() as session:  # on the primary, also while the request reads on the replica
+            session.execute(insert(PiiAccess), rows)
+            session.commit()
 
 
 def select_seen(viewer: Viewer, what: str, subjects) -> None:
@@ -82,9 +84,10 @@ def select_seen(viewer: Viewer, what: str, subjects) -> None:
     subject, order, area = list(subjects.subquery().c)
     rows = select(literal(clock.now(), PiiAccess.at.type), literal(viewer_id, Integer), subject, order, area,
                   literal(what, String), literal(_ip(), String))
-    db.session.execute(insert(PiiAccess).from_select(
-        ["at", "viewer_id", "subject_user_id", "order_id", "area_id", "what", "ip"], rows))
-    db.session.commit()
+    with primary_session() as session:  # on the primary, also while the request reads on the replica
+        session.execute(insert(PiiAccess).from_select(
+            ["at", "viewer_id", "subject_user_id", "order_id", "area_id", "what", "ip"], rows))
+        session.commit()
 
 
 def entries(viewer: Viewer, area_id: int | None, viewer_id: int | None, limit: int,

@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from app.auth import current_viewer
 from app.privacy import access_log
+from app.replica import replica_reads
 from app.schema import Id
 from app.stats import export, report, service
 
@@ -89,6 +90,7 @@ def _scope_and_period(args):
 
 
 @blp.route("/stats/summary", methods=["GET"])
+@replica_reads
 @blp.arguments(PeriodArgs, location="query")
 @blp.response(200, SummarySchema)
 def stats_summary(args):
@@ -97,6 +99,7 @@ def stats_summary(args):
 
 
 @blp.route("/stats/breakdown", methods=["GET"])
+@replica_reads
 @blp.arguments(BreakdownArgs, location="query")
 @blp.response(200, BreakdownSchema)
 def stats_breakdown(args):
@@ -105,6 +108,7 @@ def stats_breakdown(args):
 
 
 @blp.route("/stats/report", methods=["GET"])
+@replica_reads
 @blp.arguments(ReportArgs, location="query")
 @blp.response(200, ReportSchema)
 def stats_report(args):
@@ -114,6 +118,7 @@ def stats_report(args):
 
 
 @blp.route("/stats/export", methods=["GET"])
+@replica_reads
 @blp.arguments(ExportArgs, location="query")
 @blp.doc(responses={"200": {"description": "the orders (and figures) as a file", "content": {
     export.XLSX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}},

@@ -7,13 +7,14 @@ the counts, the medians (percentile_cont on PostgreSQL, a row_number() window on
 points. On PostgreSQL the counts and medians are index-only scans of ix_orders_area_created and
 ix_ratings_order_stars (see bench/stats_bench.py for the figures on 1M orders).
 """
+import logging
 import re
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, extract, func, or_, select, text
+from sqlalchemy import and_, case, extract, func, literal, or_, select, text, union_all
 
 from app import clock
 from app.areas.models import Area
@@ -25,8 +26,12 @@ from app.orders.models import DONE_STATUSES, OPEN_STATUSES, Order, OrderStatus, 
 from app.party import service as party
 from app.points.models import PointsEntry
 from app.points.service import SPENDING_REASONS
+from app.stats import rollups
+from app.stats.models import (FigureDay, FigureDayPoints, FigureMonth, FigureMonthPoints, OrderResponse, ResponseDay,
+                              ResponseMonth)
 from app.teams.models import Team
 
+log = logging.getLogger(__name__)
 TZ_NAME = "Asia/Shanghai"
 TZ = ZoneInfo(TZ_NAME)
 BREAKDOWNS = ("category", "team", "area", "day")
@@ -63,8 +68,7 @@ class Period:
         return f"{first.year}年{first.month}月{first.day}日至{last.year}年{last.month}月{last.day}日"
 
 
-def local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), TZ).astimezone(timezone.utc)
+local_midnight = rollups.local_midnight
 
 
 def month_period(year: int, month: int) -> Period:
@@ -227,7 +231,7 @@ def _count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _order_counts(by: str | None, scope: Scope, period: Period) -> dict:
+def _order_counts(by: str | None, scope: Scope, period: Period, medians: bool = True) -> dict:
     """{key: {count name: value, 'response_minutes'}}: one statement for the counts, one for the medians."""
     key = _order_key(by, scope)
     postgres = _dialect() == "postgresql"
@@ -257,7 +261,7 @@ def _order_counts(by: str | None, scope: Scope, period: Period) -> dict:
     result = {}
     for row in db.session.execute(query).mappings():
         result[row["key"] if key is not None else None] = {name: int(row[name] or 0) for name in COUNT_NAMES}
-    if result:
+    if result and medians:
         medians = (_postgres_medians if postgres else _sqlite_medians)(by, key, scope, period)
         for name, values in result.items():
             values["response_minutes"] = medians.get(name)
@@ -368,12 +372,137 @@ def describe(scope: Scope, period: Period) -> dict:
             "from": period.start, "to": period.end}
 
 
-def summary(scope: Scope, period: Period) -> dict:
-    """The figures of the whole scope and period, with the 双报到 figures of its Party members."""
-    counts = _order_counts(None, scope, period).get(None)
-    awarded, redeemed = _points_totals(scope, period)
+def summary(scope: Scope, period: Period, direct: bool = False) -> dict:
+    """The figures of the whole scope and period, with the 双报到 figures of its Party members: from the daily
+    rollups and the rows of the period's partial days (`direct`: all from the rows, as the tests compare)."""
+    if direct:
+        counts = _order_counts(None, scope, period).get(None)
+        awarded, redeemed = _points_totals(scope, period)
+    else:
+        counts, awarded, redeemed = _rolled_up(scope, period)
     return {**describe(scope, period), **figures(counts, awarded), "points_redeemed": redeemed,
-            **party.party_figures(scope.paths, period.start, period.end)}
+            **party.party_figures(scope.paths, period.start, period.end, rolled_up=not direct)}
+
+
+ROLLED = ("received", "cancelled", "completed", "on_time_completed", "rated", "satisfied", "star_sum", "open")
+
+
+def _spans(cut) -> list[tuple]:
+    """(counts model, points model, key name, first, end) of the rollups covering the whole days of a period:
+    whole months from the month tables, the days around them from the day tables."""
+    if cut.first_day is None:
+        return []
+    if cut.first_month is None:
+        return [(FigureDay, FigureDayPoints, "day", cut.first_day, cut.end_day)]
+    spans = [(FigureMonth, FigureMonthPoints, "month", cut.first_month, cut.end_month)]
+    for first, end in ((cut.first_day, cut.first_month), (cut.end_month, cut.end_day)):
+        if first < end:
+            spans.append((FigureDay, FigureDayPoints, "day", first, end))
+    return spans
+
+
+def _rolled_up(scope: Scope, period: Period) -> tuple[dict | None, int, int]:
+    """(counts with the median, points awarded, points redeemed) of the scope and period, from the rollups
+    (app/stats/rollups.py): whole months and days from figure_months / figure_days, the partial days at either
+    end from the orders; `overdue_open` is the rollups' open orders less those not yet due (live, a partial
+    index of open orders by due_at); the median from the distribution by minute and the exact values of its
+    minute(s)."""
+    ids = scope.area_ids
+    cut = rollups.split(period.start, period.end, local_midnight, TZ)
+    totals = dict.fromkeys(ROLLED, 0)
+    awarded = redeemed = overdue_open = 0
+    spans = _spans(cut)
+    if spans:
+        counts = union_all(*(select(*(getattr(model, name) for name in ROLLED))
+                             .where(model.area_id.in_(ids), getattr(model, key) >= first, getattr(model, key) < end)
+                             for model, _points, key, first, end in spans)).subquery()
+        points = union_all(*(select(model.reason, model.amount)
+                             .where(model.area_id.in_(ids), getattr(model, key) >= first, getattr(model, key) < end)
+                             for _counts, model, key, first, end in spans)).subquery()
+        spent = points.c.reason.in_(SPENDING_REASONS)
+        sums = [select(func.coalesce(func.sum(case((spent, value), else_=other)), 0)).select_from(points)
+                .scalar_subquery() for value, other in ((0, points.c.amount), (points.c.amount, 0))]
+        not_due = (select(func.count()).select_from(Order).where(
+            Order.area_id.in_(ids), Order.created_at >= local_midnight(cut.first_day),
+            Order.created_at < local_midnight(cut.end_day), Order.status.in_([s.value for s in OPEN_STATUSES]),
+            Order.due_at > clock.now()).scalar_subquery())
+        row = db.session.execute(select(*(func.coalesce(func.sum(counts.c[name]), 0) for name in ROLLED),
+                                        not_due, *sums)).one()
+        totals = {name: int(value) for name, value in zip(ROLLED, row)}
+        overdue_open, awarded, redeemed = totals["open"] - int(row[-3]), int(row[-2]), -int(row[-1])
+    for start, end in cut.edges:  # parts of a day: from the rows, as before
+        part = Period(start, end)
+        edge = _order_counts(None, scope, part, medians=False).get(None)
+        for name in COUNT_NAMES if edge else ():
+            if name == "overdue_open":
+                overdue_open += edge[name]
+            else:
+                totals[name] += edge[name]
+        more, less = _points_totals(scope, part)
+        awarded, redeemed = awarded + more, redeemed + less
+    if not totals["received"]:
+        return None, awarded, redeemed
+    counts = {**{name: totals[name] for name in COUNT_NAMES if name != "overdue_open"}, "overdue_open": overdue_open}
+    counts["response_minutes"] = _rolled_up_median(scope, period, cut)
+    return counts, awarded, redeemed
+
+
+def _rolled_up_median(scope: Scope, period: Period, cut) -> float | None:
+    """The median minutes to acceptance: the distribution by whole minute names the minute(s) of the middle
+    rank(s); their exact values come from order_responses and are combined as the direct computation does."""
+    roots = [area.id for area in scope.roots]
+    parts = []
+    if cut.first_month is not None:
+        parts.append(select(ResponseMonth.minute, ResponseMonth.n).where(
+            ResponseMonth.area_id.in_(roots), ResponseMonth.month >= cut.first_month,
+            ResponseMonth.month < cut.end_month))
+        day_spans = [(cut.first_day, cut.first_month), (cut.end_month, cut.end_day)]
+    elif cut.first_day is not None:
+        day_spans = [(cut.first_day, cut.end_day)]
+    else:
+        day_spans = []
+    for first, end in day_spans:
+        if first < end:
+            parts.append(select(ResponseDay.minute, ResponseDay.n).where(
+                ResponseDay.area_id.in_(roots), ResponseDay.day >= first, ResponseDay.day < end))
+    for start, end in cut.edges:
+        parts.append(select(OrderResponse.minute, literal(1).label("n")).where(
+            OrderResponse.area_id.in_(scope.area_ids), OrderResponse.created_at >= start,
+            OrderResponse.created_at < end))
+    both = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    histogram = [(int(minute), int(n)) for minute, n in db.session.execute(
+        select(both.c.minute, func.sum(both.c.n)).group_by(both.c.minute).having(func.sum(both.c.n) > 0)
+        .order_by(both.c.minute))]
+    total = sum(n for _minute, n in histogram)
+    if not total:
+        return None
+    ranks = ((total - 1) // 2, total // 2)  # 0-based: the middle one, or the middle two
+    wanted, seen = {}, 0
+    for minute, n in histogram:
+        for rank in ranks:
+            if seen <= rank < seen + n:
+                wanted[rank] = (minute, rank - seen)
+        seen += n
+    minutes = sorted({minute for minute, _offset in wanted.values()})
+    values: dict[int, list[float]] = {minute: [] for minute in minutes}
+    for minute, value in db.session.execute(
+            select(OrderResponse.minute, OrderResponse.minutes).where(
+                OrderResponse.minute.in_(minutes), OrderResponse.area_id.in_(scope.area_ids),
+                OrderResponse.created_at >= period.start, OrderResponse.created_at < period.end)
+            .order_by(OrderResponse.minute, OrderResponse.minutes)):
+        values[minute].append(value)
+    counted = dict(histogram)
+    if any(len(values[minute]) != counted[minute] for minute in minutes):
+        log.error("figures: the rollups of minute(s) %s disagree with order_responses; median read directly "
+                  "(run `flask rebuild-rollups`)", minutes)
+        medians = (_postgres_medians if _dialect() == "postgresql" else _sqlite_medians)(None, None, scope, period)
+        return medians.get(None)
+    low, high = (values[wanted[rank][0]][wanted[rank][1]] for rank in ranks)
+    if low == high or ranks[0] == ranks[1]:
+        return low
+    if _dialect() == "postgresql":
+        return low + (high - low) * 0.5  # percentile_cont's interpolation (float8_lerp)
+    return (low + high) / 2  # SQLite: avg() of the middle two rows
 
 
 def breakdown(scope: Scope, period: Period, by: str) -> dict:

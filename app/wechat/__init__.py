@@ -157,7 +157,15 @@ class WeChatGateway:
         if redis_url:
             import redis
 
-            storage = RedisStorage(redis.Redis.from_url(redis_url), prefix=REDIS_PREFIX)
+            from redis.backoff import ExponentialBackoff
+            from redis.retry import Retry
+
+            # A pooled connection to a Redis that restarted meanwhile fails on first use: try again on a new
+            # one (make cluster-drill restarts Redis under load) rather than fail the request.
+            client = redis.Redis.from_url(redis_url, retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3),
+                                          retry_on_error=[redis.exceptions.ConnectionError,
+                                                          redis.exceptions.TimeoutError])
+            storage = RedisStorage(client, prefix=REDIS_PREFIX)
         else:
             storage = MemoryStorage()
         base = api_base_url if api_base_url.endswith("/") else api_base_url + "/"
