@@ -93,6 +93,8 @@ def register_blueprints(app: Flask) -> None:
 def domain_blueprints() -> list:
     from app.attachments.routes import blp as attachments
     from app.calls.routes import blp as calls
+    from app.care.routes import blp as care
+    from app.dispatch.routes import blp as dispatch
     from app.categories.routes import blp as categories
     from app.notifications.routes import blp as messages
     from app.offerings.routes import blp as offerings
@@ -106,7 +108,7 @@ def domain_blueprints() -> list:
     from app.teams.routes import blp as teams
 
     return [categories, teams, offerings, orders, attachments, stats, calls, party, messages, points, records,
-            rewards, privacy]
+            rewards, privacy, care, dispatch]
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -14,12 +14,15 @@ from app.extensions import db
 @with_appcontext
 def seed_demo_command(no_history: bool):
     """Load the demo world (county, town, two communities, users, teams, offerings) and its last three months."""
+    from app.care.demo import seed_care_plan
     from app.demo import seed_demo
     from app.demo_history import seed_history
 
     ids = seed_demo()
     # orders, calls, rewards and redemptions of the last three months (app/demo_history.py)
     added = {} if no_history else seed_history()
+    if not no_history:  # a care plan with its past visits (app/care/demo.py)
+        added["care_plan_visits"] = seed_care_plan()
     click.echo(f"demo world ready: {ids}; added {added}")
 
 

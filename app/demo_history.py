@@ -175,10 +175,10 @@ class _World:
     def act(self, moment: datetime, openid: str, order_id: int, action: str, body: dict | None = None) -> None:
         clock.freeze(moment)
         orders.act(self.viewer(openid), order_id, action, body or {})
-        _deliver()
+        deliver_as_worker()
 
 
-def _deliver() -> None:
+def deliver_as_worker() -> None:
     """What the worker would have done just then: the in-app messages (消息) of the step, stamped with its time.
 
     Only in dev mode (no WeChat app): with one, the notifications wait for `flask worker`, which is where subscribe
@@ -219,7 +219,7 @@ def _order(world: _World, story: Story) -> int:
         name, phone, address = RESIDENTS[story.requester]
         body.update(contact_name=name, contact_phone=phone, address=address)
     order, _ = orders.create_order(world.viewer(requester.openid), body)
-    _deliver()
+    deliver_as_worker()
     order_id, who = order.id, requester.openid
     if story.fate == "ordered":
         return 1
@@ -248,7 +248,7 @@ def _order(world: _World, story: Story) -> int:
         clock.freeze(completed + timedelta(days=int(current_app.config["AUTO_CLOSE_DAYS"]), hours=1))
         orders.system_close(db.session.get(Order, order_id), "服务完成后 7 天未评价，系统自动关闭")
         db.session.commit()
-        _deliver()
+        deliver_as_worker()
         return 1
     rated = completed + timedelta(hours=5)
     world.act(rated, who, order_id, "rate", {"stars": story.stars, "comment": story.comment})
@@ -270,11 +270,11 @@ def _call(world: _World, key: str, kind: str, title: str, place: str, days: int,
         "kind": kind, "area_id": area.id, "title": title, "place": place, "starts_at": starts, "quota": 20,
         "points": worth, "duration_minutes": hours * 60,
         "description": f"{area.name}组织开展{title}，欢迎志愿者和居民报名参加"})
-    _deliver()
+    deliver_as_worker()
     for n, openid in enumerate(people):
         clock.freeze(posted + timedelta(hours=20 + n))
         calls.sign_up(world.viewer(openid), call)
-        _deliver()
+        deliver_as_worker()
     if days < 0:  # still to come: open for sign-ups
         return 1
     for openid in people[:-1]:  # the last forgot to check in on the phone: staff confirm them all
@@ -284,7 +284,7 @@ def _call(world: _World, key: str, kind: str, title: str, place: str, days: int,
     calls.close_call(staff, call)
     for openid in people:
         calls.confirm_checkin(staff, call, world.users[openid].id)
-    _deliver()
+    deliver_as_worker()
     return 1
 
 

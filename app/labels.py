@@ -32,6 +32,7 @@ def catalogue() -> list[Entry]:
     from app.areas.models import AREA_KINDS
     from app.areas.models import KIND_LABELS as AREA_KIND_LABELS
     from app.calls import models as calls
+    from app.care import models as care
     from app.offerings import models as offerings
     from app.orders import models as orders
     from app.orders.transitions import ACTIONS as ORDER_ACTIONS
@@ -77,6 +78,14 @@ def catalogue() -> list[Entry]:
               rewards.STATUS_LABELS, rewards.REDEMPTION_STATUSES),
         Entry("REDEMPTION_ACTION", "what people do in the 积分超市", "app/rewards/models.py ACTION_LABELS",
               rewards.ACTION_LABELS, rewards.REDEMPTION_ACTIONS),
+        Entry("CARE_PLAN_STATUS", "a care plan's (周期服务) status", "app/care/models.py PLAN_STATUS_LABELS",
+              {str(status): label for status, label in care.PLAN_STATUS_LABELS.items()},
+              tuple(status.value for status in care.PlanStatus)),
+        Entry("CARE_PLAN_ACTION", "what staff do with a care plan", "app/care/models.py PLAN_ACTION_LABELS",
+              care.PLAN_ACTION_LABELS, tuple(care.PLAN_ACTIONS)),
+        Entry("WEEKDAY", "an ISO weekday (1 = Monday) of a care plan", "app/care/models.py WEEKDAY_LABELS",
+              {str(day): label for day, label in care.WEEKDAY_LABELS.items()},
+              tuple(str(day) for day in care.WEEKDAY_LABELS)),
     ]
 
 

@@ -37,7 +37,8 @@ def test_areas_are_public_and_filterable(demo, client):
     assert len(everything) == 8 and len({area["id"] for area in everything}) == 8
     assert [(a["name"], a["parent_id"]) for a in communities] == [("松阳社区", demo.town), ("青山社区", demo.town)]
     assert [(a["kind"], a["name"]) for a in grids_of_sy] == [("grid", "第一网格"), ("grid", "第二网格")]
-    assert set(communities[0]) == {"id", "parent_id", "kind", "name", "dispatch_limit_hours", "accept_limit_hours"}
+    assert set(communities[0]) == {"id", "parent_id", "kind", "name", "dispatch_limit_hours", "accept_limit_hours",
+                                   "auto_dispatch"}
 
 
 def test_areas_search_by_name_and_ids(demo, client):

@@ -90,6 +90,32 @@ def low_rated_order(demo, stars: int = 2) -> dict:
     return demo.act(order["id"], "rate", "resident", {"stars": stars, "comment": "志愿者来晚了半小时"})
 
 
+def test_dispatch_board_suggests_teams_and_marks_duplicates(page, live_server, demo, client):
+    """Does the 派单台 show the server's ranked teams with reasons, dispatch in one click, and mark a likely
+    duplicate that staff cancel naming the other order?"""
+    first = demo.create_order(description="家里的洗衣机不转了，请帮忙看看", category="repair")
+    second = demo.create_order(description="洗衣机坏了，麻烦来修一下", category="repair")
+    other = demo.create_order("resident2")
+    dev_login(page, live_server)
+    row = page.locator(f"#dispatch-table tr[data-order-id='{other['id']}']")
+    row.locator("button.suggest").first.wait_for()
+    assert row.locator("button.suggest").first.inner_text() == "派给" + TEAM_SY
+    assert "本社区" in row.locator(".reasons").first.inner_text()
+    dup = page.locator(f"#dispatch-table tr[data-order-id='{second['id']}']")
+    dup.locator(".duplicate-mark").wait_for()
+    assert f"#{first['id']}" in dup.locator(".duplicate-mark").inner_text()
+    shot(page, "02b-dispatch-suggestions")
+    row.locator("button.suggest").first.click()
+    page.wait_for_selector(f".toast >> text=已将工单 #{other['id']} 派给")
+    assert client.get(f"/api/v1/orders/{other['id']}", headers=demo.headers("staff_sy")).get_json()["team_id"] == \
+        demo.team_sy
+    dup.get_by_role("button", name="作为重复取消").click()
+    dup.get_by_role("button", name="确认取消？").click()
+    page.wait_for_selector(f".toast >> text=已取消工单 #{second['id']}")
+    cancelled = client.get(f"/api/v1/orders/{second['id']}", headers=demo.headers("staff_sy")).get_json()
+    assert cancelled["status"] == "cancelled" and cancelled["cancel_reason"] == f"与工单 #{first['id']} 重复"
+
+
 def test_staff_dispatches_reviews_and_exports(page, live_server, demo, client, tmp_path):
     """Can a staff member log in (dev form), dispatch an order, review a rating and download exports?"""
     waiting = demo.create_order(category="repair", description="家里的洗衣机不转了，请帮忙看看")
@@ -425,6 +451,44 @@ def test_party_register_figures_and_export(page, live_server, demo, client, tmp_
     assert "驻区单位 2 个" in page.inner_text(".card[data-figure=双报到党员]")
     page.wait_for_selector("#report-text")
     assert "在职党员到社区“双报到”3名" in page.inner_text("#report-text")
+
+
+def test_staff_set_up_a_care_plan_and_see_its_visits(page, live_server, demo, client, app):
+    """Can staff set up a 周期服务 on the console, see its visits once the worker filed them, and pause it?"""
+    from app.care.service import file_due_visits
+
+    dev_login(page, live_server)
+    page.click("a[data-nav=care-plans]")
+    page.click("#new-care-plan")
+    form = page.locator("#care-plan-form")
+    form.locator("select[name=area_id]").select_option(str(demo.sy))
+    form.locator("input[name=name]").fill("王奶奶")
+    form.locator("input[name=phone]").fill("13900000001")
+    form.locator("input[name=address]").fill("松阳小区5栋101")
+    form.locator("select[name=category]").select_option("elderly")
+    form.locator("textarea[name=description]").fill("量血压、打扫卫生、代买生活用品")
+    for label in ("周一", "周二", "周三", "周四", "周五", "周六", "周日"):
+        form.get_by_label(label).check()
+    form.locator("select[name=time_slot]").select_option("上午")
+    form.locator("input[name=starts_on]").fill("2026-01-01")
+    form.locator("select[name=team_id]").select_option(label=TEAM_SY)
+    shot(page, "10-care-plan-new")
+    page.click("#care-plan-submit")
+    page.wait_for_selector("#care-plan-detail")
+    assert "每周一、周二、周三、周四、周五、周六、周日上午" in page.inner_text("#care-plan-detail")
+    with app.app_context():
+        assert file_due_visits() == 2  # today's and tomorrow's
+    page.reload()
+    page.wait_for_selector("#care-visits tbody tr")
+    assert page.locator("#care-visits tbody tr").count() == 2
+    assert "待接单" in page.inner_text("#care-visits")
+    shot(page, "11-care-plan-detail")
+    page.get_by_role("button", name="暂停").click()
+    page.wait_for_selector("#care-plan-actions >> text=恢复")
+    page.click("a[data-nav=care-plans]")
+    page.wait_for_selector("#care-plans-table tbody tr")
+    assert "已暂停" in page.inner_text("#care-plans-table")
+    shot(page, "12-care-plans")
 
 
 def test_rewards_shelf_redemptions_and_fulfilment(page, live_server, demo, client):

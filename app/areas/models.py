@@ -1,7 +1,7 @@
 """The area tree: county › town › community › grid."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, or_, select
+from sqlalchemy import ForeignKey, Index, String, false, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -52,6 +52,8 @@ class Area(db.Model):
     # Supervision limits (hours); null means the configured default.
     dispatch_limit_hours: Mapped[float | None]
     accept_limit_hours: Mapped[float | None]
+    # An order placed here goes straight to the one team that may take it, when there is one (DESIGN §8).
+    auto_dispatch: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     parent: Mapped["Area | None"] = relationship(remote_side=[id])

@@ -6,7 +6,7 @@ from webargs.fields import DelimitedList
 
 from app.areas import service
 from app.areas.models import AREA_KINDS, Area
-from app.auth import ADMIN_ROLES, current_viewer
+from app.auth import ADMIN_ROLES, STAFF_ROLES, current_viewer
 from app.errors import NotFound
 from app.extensions import db
 from app.schema import Id, ListArgs, Text, decode_cursor, keyset_page, page_schema
@@ -21,6 +21,7 @@ class AreaSchema(Schema):
     name = fields.String()
     dispatch_limit_hours = fields.Float(allow_none=True)
     accept_limit_hours = fields.Float(allow_none=True)
+    auto_dispatch = fields.Boolean()
 
 
 class AreaArgs(ListArgs):
@@ -41,6 +42,9 @@ class AreaUpdateSchema(Schema):
     name = Text(64, min_length=1)
     dispatch_limit_hours = fields.Float(allow_none=True, validate=validate.Range(min=0.5, max=720))
     accept_limit_hours = fields.Float(allow_none=True, validate=validate.Range(min=0.5, max=720))
+    auto_dispatch = fields.Boolean(metadata={
+        "description": "staff and admins: orders placed here (and in every area below) go straight to the one "
+                       "team that may take them, when there is exactly one"})
 
 
 @blp.route("/areas", methods=["GET"])
@@ -83,11 +87,14 @@ def create_area(body):
 @blp.arguments(AreaUpdateSchema)
 @blp.response(200, AreaSchema)
 def update_area(body, area_id):
-    """Rename an area or set its supervision limits (admins)."""
+    """Rename an area or set its supervision limits (admins); switch automatic dispatch (staff, admins)."""
     viewer = current_viewer()
     area = service.get_area(area_id)
-    if not viewer.covers(area.path, ADMIN_ROLES):
+    roles = STAFF_ROLES if set(body) <= {"auto_dispatch"} else ADMIN_ROLES
+    if not viewer.covers(area.path, roles):
         raise NotFound("找不到该区域")
+    if "auto_dispatch" in body:
+        service.set_auto_dispatch(area, body.pop("auto_dispatch"))
     for name, value in body.items():
         setattr(area, name, value)
     db.session.commit()

@@ -1,5 +1,5 @@
 """Rules for the area tree."""
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.areas.models import AREA_KINDS, Area
 from app.errors import NotFound, ValidationFailed
@@ -30,7 +30,8 @@ def add_area(name: str, kind: str, parent: Area | None) -> Area:
         raise ValidationFailed({"parent_id": ["只有县级区域可以没有上级"]})
     if parent is not None and CHILD_KIND.get(parent.kind) != kind:
         raise ValidationFailed({"kind": [f"上级区域下只能建立「{CHILD_KIND.get(parent.kind, '无')}」级区域"]})
-    area = Area(name=name, kind=kind, parent_id=parent.id if parent else None)
+    area = Area(name=name, kind=kind, parent_id=parent.id if parent else None,
+                auto_dispatch=parent.auto_dispatch if parent else False)
     db.session.add(area)
     db.session.flush()
     area.path = f"{parent.path if parent else '/'}{area.id}/"
@@ -42,3 +43,9 @@ def find_area(name: str, parent: Area | None) -> Area | None:
     query = select(Area).where(Area.name == name)
     query = query.where(Area.parent_id == parent.id) if parent else query.where(Area.parent_id.is_(None))
     return db.session.scalars(query).first()
+
+
+def set_auto_dispatch(area: Area, on: bool) -> None:
+    """Automatic dispatch for an area and every area below it (an order reads only its own area's flag)."""
+    db.session.execute(update(Area).where(Area.path.startswith(area.path, autoescape=True))
+                       .values(auto_dispatch=on).execution_options(synchronize_session="fetch"))

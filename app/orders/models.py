@@ -130,6 +130,8 @@ class Order(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
+    # The care plan (周期服务) whose visit this is (app/care); null for orders placed by hand.
+    care_plan_id: Mapped[int | None] = mapped_column(ForeignKey("care_plans.id"), index=True)
 
     category: Mapped["Category"] = relationship()  # noqa: F821
     area: Mapped["Area"] = relationship()  # noqa: F821
@@ -199,3 +201,4 @@ class IdempotencyKey(db.Model):
 
 
 from app.orders import guards  # noqa: E402,F401  (OrderEvent is append-only)
+from app.care import models as _care  # noqa: E402,F401  (orders.care_plan_id refers to care_plans)

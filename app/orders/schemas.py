@@ -119,6 +119,14 @@ class PersonSchema(Schema):
     phone = fields.String()
 
 
+class DispatchTeamSchema(Schema):
+    team_id = fields.Integer()
+    name = fields.String()
+    area_id = fields.Integer()
+    score = fields.Float()
+    reasons = fields.List(fields.String())
+
+
 class OrderSchema(FastDumpSchema):
     id = fields.Integer()
     status = fields.String()
@@ -157,6 +165,10 @@ class OrderSchema(FastDumpSchema):
     allowed_actions = fields.List(fields.String())
     events = fields.List(fields.Nested(EventSchema))
     rating = fields.Nested(RatingSchema, allow_none=True)
+    dispatch_teams = fields.List(fields.Nested(DispatchTeamSchema), metadata={
+        "description": "staff who may dispatch the order now: exactly the teams that may take it, best first"})
+    possible_duplicates = fields.List(fields.Integer(), metadata={
+        "description": "POST /orders only: the requester's open orders of the same category from the last 3 days"})
 
 
 OrderPageSchema = page_schema(OrderSchema, "OrderPage")

@@ -3,7 +3,9 @@
 `Scope.of(viewer)` is built once per request. It gives the query condition of the orders the viewer may
 see (a list's per-index parts, one order's detail, an order's attachments), the parts the viewer plays in
 an order, whether they see its contact whole or masked and staff's notes, and whether they may file an
-order on a resident's behalf. `eligible_teams` and `team_refusal` say which teams may take an order.
+order on a resident's behalf. `team_refusal` says whether a team may take an order: the one rule, which
+`eligible_teams`, `eligible_team_rows` (dispatch_teams' ranking, automatic dispatch) and `team_and_refusal`
+(dispatch, a care plan's team) apply to the teams they read.
 """
 from functools import lru_cache
 
@@ -201,10 +203,23 @@ def team_refusal(team: Team | None, area_path: str, category_id: int) -> str | N
     return None
 
 
+def eligible_team_rows(area_path: str, category_id: int, *columns) -> list:
+    """Every team that may take an order of this area and category, by id, as rows (Team, *columns): one
+    statement reads the active teams along the area's path with their area and categories (and `columns`,
+    correlated to `Team`: the ranking's figures, app/dispatch/ranking.py); `team_refusal` decides."""
+    statement = (select(Team, *columns).where(Team.area_id.in_(path_ids(area_path)), Team.is_active.is_(True))
+                 .options(joinedload(Team.area), joinedload(Team.categories)).order_by(Team.id))
+    return [row for row in db.session.execute(statement).unique()
+            if team_refusal(row[0], area_path, category_id) is None]
+
+
 def eligible_teams(area_path: str, category_id: int) -> list[Team]:
     """Every team that may take an order of this area and category, by id."""
-    candidates = db.session.scalars(
-        select(Team).where(Team.area_id.in_(path_ids(area_path)), Team.is_active.is_(True))
-        .options(joinedload(Team.area), joinedload(Team.categories)).order_by(Team.id)).unique()
-    return [team for team in candidates if team_refusal(team, area_path, category_id) is None]
+    return [row[0] for row in eligible_team_rows(area_path, category_id)]
 
+
+def team_and_refusal(team_id: int, area_path: str, category_id: int) -> tuple[Team | None, str | None]:
+    """The team by id (with its area and categories, one statement) and `team_refusal` for it."""
+    team = db.session.scalars(select(Team).where(Team.id == team_id)
+                              .options(joinedload(Team.area), joinedload(Team.categories))).unique().first()
+    return team, team_refusal(team, area_path, category_id)

@@ -18,6 +18,7 @@ from app.auth.viewer import STAFF_ROLES, Viewer
 from app.categories.models import Category
 from app.categories.service import category_by_code
 from app.database import changed_one
+from app.dispatch import automatic, ranking
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.fastschema import Dumped
@@ -27,7 +28,7 @@ from app.orders import queries
 from app.orders import transitions as t
 from app.orders.models import IdempotencyKey, Order, OrderEvent, OrderStatus, Rating
 from app.orders.presenter import Presenter
-from app.orders.scope import SHAPES_CACHED, Scope, path_params, team_refusal
+from app.orders.scope import SHAPES_CACHED, Scope, path_params, team_and_refusal
 from app.orders.scope import condition as scope_condition
 from app.orders.signals import order_changed
 from app.teams.models import Team
@@ -119,7 +120,10 @@ def order_detail(viewer: Viewer, order_id: int, scoped: bool = True, dumped: boo
     rows = db.session.execute(queries.detail_statement(scoped, teams, area_paths), params).mappings().all()
     if not rows:
         raise NotFound("找不到该工单")
-    return Presenter(viewer, dumped).present_detail(rows)
+    presented = Presenter(viewer, dumped).present_detail(rows)
+    if "dispatch" in presented["allowed_actions"]:  # staff who may dispatch it now: the ranked teams (DESIGN §8)
+        presented["dispatch_teams"] = ranking.dispatch_teams(rows[0]["area_path"], rows[0]["category_id"])
+    return presented
 
 
 # --- creation -----------------------------------------------------------------------------------
@@ -165,6 +169,7 @@ def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None)
         on_behalf_name=on_behalf["name"] if on_behalf else None,
         on_behalf_phone=on_behalf["phone"] if on_behalf else None,
         needs_review=flagged, created_at=now, due_at=now + timedelta(hours=category.sla_hours), version=1,
+        care_plan_id=data.get("care_plan_id"),  # set by app/care only (the HTTP schema has no such field)
     )
     order.area, order.category = area, category
     try:
@@ -187,6 +192,9 @@ def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None)
     _link_attachments(viewer, order, order.photos, "photos")
     note = f"代 {on_behalf['name']} 下单" if on_behalf else ""
     _record(order, viewer, "create", None, OrderStatus.ORDERED, note)
+    dispatch_to = automatic.team_for_new_order(order, area, data.get("plan_team_id"))
+    if dispatch_to is not None:
+        system_dispatch(order, *dispatch_to)
     return order, True
 
 
@@ -294,10 +302,7 @@ def act(viewer: Viewer, order_id: int, action: str, body: dict) -> Dumped:
 
 
 def _dispatch(viewer, order, order_parties, body):
-    # The team with its area and categories, in one statement (the checks below read all three).
-    team = db.session.scalars(select(Team).where(Team.id == body["team_id"])
-                              .options(joinedload(Team.area), joinedload(Team.categories))).unique().first()
-    refusal = team_refusal(team, order.area.path, order.category_id)
+    team, refusal = team_and_refusal(body["team_id"], order.area.path, order.category_id)
     if refusal:
         raise ValidationFailed({"team_id": [refusal]})
     _apply(viewer, order, "dispatch", order_parties, {"team_id": team.id, "dispatched_at": clock.now()},
@@ -384,6 +389,13 @@ def system_close(order: Order, note: str) -> bool:
     except t.InvalidTransition:
         return False
     return True
+
+
+def system_dispatch(order: Order, team_id: int, note: str) -> None:
+    """Dispatch without staff (automatic dispatch, a care plan's team): event `dispatch` with no actor."""
+    team = db.session.get(Team, team_id)
+    _apply(None, order, "dispatch", {t.SYSTEM}, {"team_id": team.id, "dispatched_at": clock.now()}, note,
+           team_id=team.id, team_name=team.name)
 
 
 def system_event(order: Order, action: str, note: str, **data) -> OrderEvent:

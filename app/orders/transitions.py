@@ -26,7 +26,7 @@ def rule(action: str, parties: set[str], sources: set[S], target: S | None, need
 
 
 RULES: tuple[Rule, ...] = (
-    rule("dispatch", {STAFF}, {S.ORDERED}, S.DISPATCHED),
+    rule("dispatch", {STAFF, SYSTEM}, {S.ORDERED}, S.DISPATCHED),  # system: automatic dispatch (app/dispatch)
     rule("accept", {TEAM_MEMBER}, {S.DISPATCHED}, S.ACCEPTED),
     rule("decline", {TEAM_MEMBER}, {S.DISPATCHED}, S.ORDERED),
     rule("start", {ASSIGNEE}, {S.ACCEPTED}, S.IN_SERVICE),

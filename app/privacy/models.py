@@ -8,8 +8,9 @@ from app import clock
 from app.extensions import db
 from app.types import UTCDateTime
 
-# What was seen: an order's detail, a Party member's record (list or detail), or an export.
-WHAT = ("order_detail", "party_member", "party_members", "stats_export", "party_export", "service_hours_export")
+# What was seen: an order's detail, a Party member's record (list or detail), an export, or a care plan (app/care).
+WHAT = ("order_detail", "party_member", "party_members", "stats_export", "party_export", "service_hours_export",
+        "care_plan")
 
 
 class PiiAccess(db.Model):

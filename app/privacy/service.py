@@ -13,6 +13,7 @@ from app.extensions import db
 from app.notifications.models import Message, Notification
 from app.orders.models import Order, OrderStatus, Rating
 from app.points.models import PointsEntry
+from app.care.service import forget_resident
 from app.records.certificates import forget_names
 from app.records.service import service_credits_of
 from app.rewards.service import redemptions_of
@@ -94,6 +95,7 @@ def erase_account(viewer: Viewer) -> None:
     db.session.execute(delete(Message).where(Message.user_id == user.id))
     db.session.execute(delete(Notification).where(Notification.user_id == user.id))
     forget_names(user.id)
+    forget_resident(user.id)  # their care plans end, their name, phone and address blanked (app/care)
     db.session.commit()
 
 

@@ -144,7 +144,10 @@ class Scope:
         """Every area id of the subtrees, read once: a literal id list gives the planner exact estimates."""
         return list(db.session.scalars(select(Area.id).where(self.contains(Area.path)).order_by(Area.id)))
 
-    @property
+    def __post_init__(self):
+        self.paths  # read now: an export streams after the request's commit has expired the areas
+
+    @cached_property
     def paths(self) -> list[str]:
         return [area.path for area in self.roots]
 

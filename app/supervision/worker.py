@@ -13,6 +13,7 @@ from collections.abc import Callable
 from flask import current_app
 
 from app.attachments.service import delete_unreferenced as delete_unreferenced_uploads
+from app.care.service import file_due_visits
 from app.extensions import db
 from app.notifications.delivery import deliver_pending, prune_outbox, worker_name
 from app.privacy.service import blank_expired_contacts
@@ -23,8 +24,16 @@ BATCHES_PER_PASS = 20  # then the ladder has its turn again; a backlog is worked
 
 
 def run_pass(worker: str | None = None, should_stop: Callable[[], bool] = lambda: False) -> dict:
-    """Supervise open orders, then deliver the due notifications (those just written included)."""
+    """File the care plans' visits that are due, supervise open orders, then deliver the due notifications
+    (those just written included)."""
+    try:
+        care_visits = file_due_visits()
+    except Exception:  # never in the way of supervision and delivery: logged, tried again next pass
+        log.exception("filing care plan visits failed")
+        db.session.rollback()
+        care_visits = 0
     summary = supervise()
+    summary["care_visits"] = care_visits
     delivered = deliver_pending(worker, should_stop=should_stop, max_batches=BATCHES_PER_PASS)
     summary.update({key: delivered.get(key, 0) for key in ("sent", "skipped", "refused", "retry", "failed")})
     summary["backlog"] = sum(delivered.values()) >= BATCHES_PER_PASS * int(current_app.config["NOTIFY_BATCH_SIZE"])

@@ -5,6 +5,8 @@ const ROUTES = {
   list: { method: 'GET', path: '/orders' },
   create: { method: 'POST', path: '/orders' },
   get: { method: 'GET', path: '/orders/{id}' },
+  possibleDuplicates: { method: 'GET', path: '/orders/possible-duplicates' },
+  duplicates: { method: 'GET', path: '/orders/duplicates' },
   dispatch: { method: 'POST', path: '/orders/{id}/dispatch' },
   accept: { method: 'POST', path: '/orders/{id}/accept' },
   decline: { method: 'POST', path: '/orders/{id}/decline' },
@@ -38,6 +40,18 @@ const ACTION_LOADING = {
  */
 function listOrders(query, options) {
   return call(ROUTES.list, Object.assign({ query }, options))
+}
+
+/** possibleDuplicates(category, onBehalfPhone?) → { items: [{ id, title, status, created_at }] }: my open orders of
+ * the category from the last 3 days that a new order would duplicate (the form asks before sending). */
+function possibleDuplicates(category, onBehalfPhone, options) {
+  const query = onBehalfPhone ? { category, on_behalf_phone: onBehalfPhone } : { category }
+  return call(ROUTES.possibleDuplicates, Object.assign({ query }, options))
+}
+
+/** duplicateMarks(ids) → { items: [{ order_id, duplicates: [ids] }] }: likely duplicates among these orders. */
+function duplicateMarks(ids, options) {
+  return call(ROUTES.duplicates, Object.assign({ query: { ids: ids.join(',') } }, options))
 }
 
 function getOrder(id, options) {
@@ -77,6 +91,8 @@ module.exports = {
   ROUTES,
   listOrders,
   getOrder,
+  possibleDuplicates,
+  duplicateMarks,
   createOrder,
   act,
   dispatchOrder,

@@ -146,6 +146,31 @@ const REDEMPTION_ACTION = {
   cancel: '取消兑换',
 }
 
+// A care plan's (周期服务) status. From app/care/models.py PLAN_STATUS_LABELS.
+const CARE_PLAN_STATUS = {
+  active: '进行中',
+  paused: '已暂停',
+  ended: '已结束',
+}
+
+// What staff do with a care plan. From app/care/models.py PLAN_ACTION_LABELS.
+const CARE_PLAN_ACTION = {
+  pause: '暂停',
+  resume: '恢复',
+  end: '结束',
+}
+
+// An ISO weekday (1 = Monday) of a care plan. From app/care/models.py WEEKDAY_LABELS.
+const WEEKDAY = {
+  '1': '周一',
+  '2': '周二',
+  '3': '周三',
+  '4': '周四',
+  '5': '周五',
+  '6': '周六',
+  '7': '周日',
+}
+
 module.exports = {
   ORDER_STATUS,
   ORDER_ACTION,
@@ -164,4 +189,7 @@ module.exports = {
   SERVICE_KIND,
   REDEMPTION_STATUS,
   REDEMPTION_ACTION,
+  CARE_PLAN_STATUS,
+  CARE_PLAN_ACTION,
+  WEEKDAY,
 }

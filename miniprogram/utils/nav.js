@@ -31,6 +31,9 @@ const PAGES = {
   stats: '/packageStaff/pages/stats/index',
   scan: '/packageStaff/pages/scan/index',
   callCreate: '/packageStaff/pages/call-create/index',
+  carePlans: '/packageStaff/pages/care-plans/index',
+  carePlan: '/packageStaff/pages/care-plan/index',
+  carePlanCreate: '/packageStaff/pages/care-plan-create/index',
   fulfil: '/packageStaff/pages/fulfil/index',
 }
 

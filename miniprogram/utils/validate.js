@@ -96,8 +96,25 @@ function firstError(errors) {
   return keys.length ? errors[keys[0]] : ''
 }
 
+/** 周期服务: the care plan form (resident by name and phone, weekdays, time slot, start and end). */
+function validateCarePlan(form) {
+  const errors = {}
+  if (!form.area_id) errors.area_id = '请选择社区'
+  if (!trim(form.name)) errors.name = '请填写居民姓名'
+  if (!PHONE_PATTERN.test(trim(form.phone))) errors.phone = '请填写 11 位手机号码'
+  if (!form.category) errors.category = '请选择服务类别'
+  if (trim(form.description).length < 5) errors.description = '请写明每次上门做什么，至少 5 个字'
+  if (trim(form.address).length < 2) errors.address = '请填写上门地址'
+  if (!(form.weekdays || []).length) errors.weekdays = '请选择每周哪几天上门'
+  if (!form.slot) errors.time_slot = '请选择上门的时间段'
+  if (!form.starts_on) errors.starts_on = '请选择开始日期'
+  if (form.ends_on && form.starts_on && form.ends_on < form.starts_on) errors.ends_on = '结束日期不能早于开始日期'
+  return errors
+}
+
 module.exports = {
   PHONE_PATTERN,
+  validateCarePlan,
   validateOrderForm,
   validateRating,
   validateCompletion,

@@ -13,6 +13,7 @@ const API = '/api/v1'
 const ROUTES = {
   'calls.json': '/calls',
   'certificates.json': '/me/service-certificates',
+  'care-plan.json': '/care-plans/{plan_id}',
   'categories.json': '/categories',
   'leaderboard.json': '/points/leaderboard',
   'messages.json': '/me/messages',

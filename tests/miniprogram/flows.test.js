@@ -306,6 +306,25 @@ describe('待派单', () => {
     expect(texts(first, 'action')).toEqual(['派单', '取消订单'])
   })
 
+  test('likely duplicates are marked from the server and one is cancelled naming the other', async () => {
+    const { wx, server } = setup('staff')
+    const order = id => Object.assign({}, fixture('orders').items[0], { id, overdue: false, allowed_actions: ['dispatch', 'cancel'] })
+    server.on('GET', '/orders', req => (req.query.overdue === 'true' ? { items: [], next_cursor: null } : { items: [order(11), order(12), order(13)], next_cursor: null }))
+    server.on('GET', '/orders/duplicates', { items: [{ order_id: 11, duplicates: [12] }, { order_id: 12, duplicates: [11] }] })
+    server.on('POST', '/orders/{id}/cancel', req => Object.assign(order(Number(req.params.id)), { status: 'cancelled' }))
+    const page = await renderPage('packageStaff/pages/dispatch-queue/index')
+    expect(server.calls('GET', '/orders/duplicates')[0].query).toEqual({ ids: '11,12,13' })
+    expect(page.querySelectorAll('.duplicate-bar')).toHaveLength(2)
+    expect(text(page)).toContain('可能与订单 #12 重复')
+    page.querySelectorAll('.duplicate-cancel')[1].dispatchEvent('tap')
+    await flush()
+    expect(wx.showModal.mock.calls[0][0].content).toContain('#12 作为 #11 的重复单')
+    expect(server.calls('POST', '/orders/12/cancel')[0].body).toEqual({ reason: '与工单 #11 重复' })
+    expect(page.instance.data.items.map(i => i.id)).toEqual([11, 13])
+    expect(page.querySelectorAll('.duplicate-bar')).toHaveLength(0)
+    expect(toasts(wx)).toEqual(['已取消，保留 #11'])
+  })
+
   test('no overdue orders: goes straight on to the rest', async () => {
     const { server } = setup('staff')
     server.on('GET', '/orders', req => (req.query.overdue === 'true' ? { items: [], next_cursor: null } : fixture('orders')))

@@ -167,6 +167,37 @@ describe('点单 form', () => {
     expect(text(page)).toContain('长度不能超过 200')
   })
 
+  test('an open order of the same need is shown and the form asks before sending a second one', async () => {
+    server.on('GET', '/orders/possible-duplicates', { items: [{ id: 640, title: '陪医', status: 'dispatched', created_at: '2030-05-01T09:30:00+08:00' }] })
+    const page = await renderPage('packageResident/pages/order-create/index', { category: 'escort' })
+    page.instance.setData({ form: Object.assign({}, page.instance.data.form, GOOD_ORDER) })
+    // 查看已有: nothing is sent, the open order opens.
+    wx.showModal.mockImplementationOnce(o => o.success({ confirm: false, cancel: true }))
+    await page.instance.onSubmit()
+    await flush()
+    expect(server.calls('GET', '/orders/possible-duplicates')[0].query).toEqual({ category: 'escort' })
+    const asked = wx.showModal.mock.calls[0][0]
+    expect(asked.title).toBe('已有同类工单')
+    expect(asked.content).toContain('5月1日 09:30提交的「陪医」还在办理中（待接单）')
+    expect([asked.confirmText, asked.cancelText]).toEqual(['仍要提交', '查看已有'])
+    expect(server.calls('POST', '/orders')).toHaveLength(0)
+    expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/pages/orders/detail/index?id=640' })
+    // 仍要提交: the order is sent.
+    await page.instance.onSubmit()
+    await flush()
+    expect(server.calls('POST', '/orders')).toHaveLength(1)
+  })
+
+  test('no open order of the same need: no question, the order is sent', async () => {
+    server.on('GET', '/orders/possible-duplicates', { items: [] })
+    const page = await renderPage('packageResident/pages/order-create/index', { category: 'escort' })
+    page.instance.setData({ form: Object.assign({}, page.instance.data.form, GOOD_ORDER) })
+    await page.instance.onSubmit()
+    await flush()
+    expect(wx.showModal).not.toHaveBeenCalled()
+    expect(server.calls('POST', '/orders')).toHaveLength(1)
+  })
+
   test('staff filing on behalf get a form that reads as such and asks for the contact once', async () => {
     const staff = fixture('users').staff
     signIn(wx, staff)
@@ -191,6 +222,8 @@ describe('点单 form', () => {
     expect(body.on_behalf_of).toEqual({ name: '张奶奶', phone: '13900001111' })
     expect(body).toMatchObject({ contact_name: '张奶奶', contact_phone: '13900001111' })
     expect(body.use_bound_phone).toBeUndefined()
+    // The duplicate check asks about this resident's orders, by their phone.
+    expect(wx.__server.calls('GET', '/orders/possible-duplicates')[0].query).toEqual({ category: 'escort', on_behalf_phone: '13900001111' })
   })
 
   test('the bound phone is offered; 换一个号码 asks for another', async () => {
@@ -328,23 +361,57 @@ describe('other forms', () => {
     })
   })
 
-  test('派单: a team must be picked; then dispatch {team_id, note}', async () => {
+  test('派单: the server\'s ranked teams — the top three one tap away, the rest picked, then dispatch {team_id, note}', async () => {
     const staff = fixture('users').staff
     signIn(wx, staff)
     serveFixtures(wx, staff)
-    wx.__server.on('GET', '/orders/{id}', req => Object.assign(fixture('order-dispatched'), { id: Number(req.params.id), status: 'ordered', allowed_actions: ['dispatch', 'cancel'] }))
-    wx.__server.on('GET', '/teams', { items: [fixture('team'), Object.assign({}, fixture('team'), { id: 6, name: '青山服务队', categories: [{ code: 'repair', name: '家电维修' }] })], next_cursor: null })
+    const ranked = [
+      { team_id: 7, name: '第一网格服务小组', area_id: 9, score: 73.3, reasons: ['本网格', '当前 1 单', '近30天平均 30 分钟接单', '满意率 50%（2 次评价）'] },
+      { team_id: 8, name: '城关镇志愿服务总队', area_id: 2, score: 68.2, reasons: ['上级区域（城关镇）', '当前无在办工单'] },
+      { team_id: 5, name: '松阳社区党员志愿服务队', area_id: 3, score: 67.5, reasons: ['本社区', '暂无评价'] },
+      { team_id: 6, name: '城关镇法律服务队', area_id: 2, score: 40, reasons: ['上级区域（城关镇）', '当前 4 单'] },
+    ]
+    wx.__server.on('GET', '/orders/{id}', req => Object.assign(fixture('order-dispatched'), { id: Number(req.params.id), status: 'ordered', allowed_actions: ['dispatch', 'cancel'], dispatch_teams: ranked }))
     wx.__server.on('POST', '/orders/{id}/dispatch', { id: 601, status: 'dispatched' })
     const page = await renderPage('packageStaff/pages/dispatch/index', { id: '601' })
-    expect(wx.__server.calls('GET', '/teams')[0].query.area_id).toBe('3')
-    expect(text(page)).toContain('这个队没有登记此类服务')
+    // No team list of its own: the order's dispatch_teams are the choices, in the server's order.
+    expect(wx.__server.calls('GET', '/teams')).toEqual([])
+    expect(page.querySelectorAll('.quick').length).toBe(3)
+    expect(text(page)).toContain('1. 第一网格服务小组')
+    expect(text(page)).toContain('当前 1 单')
+    expect(text(page)).toContain('其他可派服务队')
+    expect(text(page)).toContain('城关镇法律服务队')
     await page.instance.onSubmit()
     await flush()
     expect(toasts(wx)).toEqual(['请先选择一个服务队'])
-    page.instance.onPick({ currentTarget: { dataset: { id: 5 } } })
+    page.instance.onPick({ currentTarget: { dataset: { id: 6 } } })
     page.instance.onNote({ detail: { value: '老人行动不便' } })
     await page.instance.onSubmit()
     await flush()
-    expect(wx.__server.calls('POST', '/orders/601/dispatch')[0].body).toEqual({ team_id: 5, note: '老人行动不便' })
+    expect(wx.__server.calls('POST', '/orders/601/dispatch')[0].body).toEqual({ team_id: 6, note: '老人行动不便' })
+  })
+
+  test('派单: one tap on a suggested team dispatches to it', async () => {
+    const staff = fixture('users').staff
+    signIn(wx, staff)
+    serveFixtures(wx, staff)
+    const ranked = [{ team_id: 7, name: '第一网格服务小组', area_id: 9, score: 73.3, reasons: ['本网格'] },
+      { team_id: 5, name: '松阳社区党员志愿服务队', area_id: 3, score: 67.5, reasons: ['本社区'] }]
+    wx.__server.on('GET', '/orders/{id}', req => Object.assign(fixture('order-dispatched'), { id: Number(req.params.id), status: 'ordered', allowed_actions: ['dispatch', 'cancel'], dispatch_teams: ranked }))
+    wx.__server.on('POST', '/orders/{id}/dispatch', { id: 601, status: 'dispatched' })
+    const page = await renderPage('packageStaff/pages/dispatch/index', { id: '601' })
+    expect(text(page)).not.toContain('其他可派服务队')
+    page.querySelectorAll('.quick')[1].dispatchEvent('tap')
+    await flush()
+    expect(wx.__server.calls('POST', '/orders/601/dispatch')[0].body).toEqual({ team_id: 5 })
+  })
+
+  test('派单: no team may take the order — the page says so', async () => {
+    const staff = fixture('users').staff
+    signIn(wx, staff)
+    serveFixtures(wx, staff)
+    wx.__server.on('GET', '/orders/{id}', req => Object.assign(fixture('order-dispatched'), { id: Number(req.params.id), status: 'ordered', allowed_actions: ['dispatch', 'cancel'], dispatch_teams: [] }))
+    const page = await renderPage('packageStaff/pages/dispatch/index', { id: '601' })
+    expect(text(page)).toContain('没有可以承接这个工单的服务队')
   })
 })

@@ -145,3 +145,28 @@ export const REDEMPTION_ACTION = {
   fulfil: '核销',
   cancel: '取消兑换',
 }
+
+// A care plan's (周期服务) status. From app/care/models.py PLAN_STATUS_LABELS.
+export const CARE_PLAN_STATUS = {
+  active: '进行中',
+  paused: '已暂停',
+  ended: '已结束',
+}
+
+// What staff do with a care plan. From app/care/models.py PLAN_ACTION_LABELS.
+export const CARE_PLAN_ACTION = {
+  pause: '暂停',
+  resume: '恢复',
+  end: '结束',
+}
+
+// An ISO weekday (1 = Monday) of a care plan. From app/care/models.py WEEKDAY_LABELS.
+export const WEEKDAY = {
+  '1': '周一',
+  '2': '周二',
+  '3': '周三',
+  '4': '周四',
+  '5': '周五',
+  '6': '周六',
+  '7': '周日',
+}

@@ -7,6 +7,7 @@ import { hideLogin, initLogin, showLogin } from './login.js'
 import { forget, loadSession, session } from './session.js'
 import viewCall from './views/call.js'
 import viewCalls from './views/calls.js'
+import viewCarePlans, { viewCarePlan } from './views/care-plans.js'
 import viewDispatch from './views/dispatch.js'
 import viewHours from './views/hours.js'
 import viewMember from './views/member.js'
@@ -24,10 +25,10 @@ import viewTeams from './views/teams.js'
 // #/<name> draws VIEWS[name]; #/<name>/<id> draws DETAIL_VIEWS[name] for that id.
 const VIEWS = {
   dispatch: viewDispatch, orders: viewOrders, ratings: viewRatings, offerings: viewOfferings, teams: viewTeams,
-  calls: viewCalls, party: viewParty, stats: viewStats, rewards: viewRewards, redemptions: viewRedemptions,
-  hours: viewHours,
+  calls: viewCalls, 'care-plans': viewCarePlans, party: viewParty, stats: viewStats, rewards: viewRewards,
+  redemptions: viewRedemptions, hours: viewHours,
 }
-const DETAIL_VIEWS = { orders: viewOrder, teams: viewTeam, calls: viewCall, party: viewMember }
+const DETAIL_VIEWS = { orders: viewOrder, teams: viewTeam, calls: viewCall, 'care-plans': viewCarePlan, party: viewMember }
 const own = (map, key) => Object.hasOwn(map, key)
 
 function route() {

@@ -283,6 +283,11 @@ describe('every page loads for its role on the real server', () => {
     ids.offering = offerings.items[0].id
     const calls = await act('volunteer', () => require('../../../miniprogram/services/calls').listCalls({}))
     ids.call = calls.items.length ? calls.items[0].id : null
+    const plan = await act('staff', () => require('../../../miniprogram/services/care-plans').createPlan({
+      resident: { name: '王奶奶', phone: '13900000001' }, area_id: server.ids['松阳社区'], category: 'elderly',
+      description: '量血压、打扫卫生', address: '松阳小区5栋', weekdays: [2, 5], time_slot: '上午', starts_on: '2030-01-01',
+    }))
+    ids.carePlan = plan.id
   })
 
   // The query each page opens with, with ids of this server.
@@ -295,6 +300,7 @@ describe('every page loads for its role on the real server', () => {
       'packageVolunteer/pages/complete/index': { id: ids.accepted },
       'packageStaff/pages/dispatch/index': { id: ids.ordered },
       'packageVolunteer/pages/call-detail/index': { id: ids.call },
+      'packageStaff/pages/care-plan/index': { id: ids.carePlan },
     }
     const query = byPage[page] || {}
     return Object.keys(query).reduce((out, key) => Object.assign(out, { [key]: String(query[key]) }), {})

@@ -26,6 +26,7 @@ const LISTS = [
   'packageStaff/pages/dispatch-queue/index',
   'packageStaff/pages/offering-review/index',
   'packageStaff/pages/rating-review/index',
+  'packageStaff/pages/care-plans/index',
 ]
 
 const SIGNUPS = [
@@ -51,6 +52,8 @@ function arrange(page, role, server) {
     const orders = fixture('orders').items.map(order => Object.assign({}, order, { status: 'ordered', allowed_actions: ['dispatch', 'cancel'] }))
     orders[1].overdue = false
     server.on('GET', '/orders', req => ({ items: orders.filter(o => String(o.overdue) === (req.query.overdue || String(o.overdue))), next_cursor: null }))
+    // The first likely duplicates the second (the server's marks): the bar to cancel it as a duplicate shows.
+    server.on('GET', '/orders/duplicates', { items: [{ order_id: orders[0].id, duplicates: [orders[1].id] }] })
   }
 }
 

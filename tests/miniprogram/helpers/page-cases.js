@@ -34,12 +34,15 @@ const EXPECTED = {
   'packageVolunteer/pages/calls/index': { user: 'volunteer', text: ['防汛巡查', '敬老院慰问', '✓ 已报名'] },
   'packageVolunteer/pages/call-detail/index': { user: 'volunteer', query: { id: '7' }, text: ['防汛巡查', '报名'] },
   'packageStaff/pages/dispatch-queue/index': { user: 'staff', text: ['家里灯泡坏了', '已超期'] },
-  'packageStaff/pages/dispatch/index': { user: 'staff', query: { id: '601' }, order: ['dispatch', 'cancel'], text: ['选择服务队', '松阳社区志愿服务队'] },
+  'packageStaff/pages/dispatch/index': { user: 'staff', query: { id: '601' }, order: ['dispatch', 'cancel'], dispatchTeams: true, text: ['推荐服务队', '松阳社区志愿服务队', '本社区'] },
   'packageStaff/pages/offering-review/index': { user: 'staff', pendingOfferings: true, text: ['陪老人去医院看病', '通过', '不通过'] },
   'packageStaff/pages/rating-review/index': { user: 'staff', text: ['小家电上门维修', '约好上午，下午才来', '记录回访'] },
   'packageStaff/pages/stats/index': { user: 'staff', text: ['受理量', '120', '66.7%', '95.0%', '1小时35分钟', '积分超市兑换'] },
   'packageStaff/pages/scan/index': { user: 'staff', text: ['扫一扫'] },
   'packageStaff/pages/call-create/index': { user: 'staff', text: ['活动名称', '发布吹哨'] },
+  'packageStaff/pages/care-plans/index': { user: 'staff', text: ['独居老人定期探访', '每周二、周五上午', '进行中', '已暂停', '新建周期服务'] },
+  'packageStaff/pages/care-plan/index': { user: 'staff', query: { id: '31' }, text: ['王秀兰', '每周二、周五上午', '2030-04-30', '待接单', '已评价', '暂停', '结束'] },
+  'packageStaff/pages/care-plan-create/index': { user: 'staff', text: ['居民姓名', '每周哪几天', '周一', '上午', '设立周期服务'] },
   'packageVolunteer/pages/service-record/index': { user: 'volunteer', text: ['8.5', '防汛巡查', '2小时30分钟', '5 星', '2024-01-01 至 2024-04-12'] },
   'packageVolunteer/pages/rewards/index': { user: 'volunteer', text: ['35', '洗衣液（2 公斤）', '积分不足', '已兑完'] },
   'packageVolunteer/pages/redemptions/index': { user: 'volunteer', text: ['洗衣液（2 公斤）', '1234 5678', '待领取', '已领取'] },
@@ -55,8 +58,11 @@ async function renderCase(page) {
   signIn(wx, users[expected.user || 'resident'])
   const server = serveFixtures(wx, users[expected.user || 'resident'])
   if (expected.order) {
+    const teams = expected.dispatchTeams
+      ? [{ team_id: 5, name: '松阳社区志愿服务队', area_id: 3, score: 67.5, reasons: ['本社区', '当前无在办工单', '近30天平均 25 分钟接单', '满意率 95%（20 次评价）'] }]
+      : undefined
     server.on('GET', '/orders/{id}', req =>
-      Object.assign(fixture('order-dispatched'), { id: Number(req.params.id), status: 'ordered', allowed_actions: expected.order }),
+      Object.assign(fixture('order-dispatched'), { id: Number(req.params.id), status: 'ordered', allowed_actions: expected.order, dispatch_teams: teams }),
     )
   }
   if (expected.pendingOfferings) {

@@ -57,6 +57,16 @@ function serveFixtures(wx, user) {
     .on('POST', '/calls/{id}/close', {})
     .on('POST', '/attachments', { id: 'f00dcafe', content_type: 'image/jpeg', size: 1024 })
     .on('GET', '/attachments/{id}', 'binary')
+    .on('GET', '/care-plans', () => {
+      const plan = Object.assign({}, fixture('care-plan'))
+      delete plan.visits
+      return { items: [plan, Object.assign({}, plan, { id: 30, status: 'paused', title: '陪护复诊', next_visit_on: null })], next_cursor: null }
+    })
+    .on('GET', '/care-plans/{id}', req => Object.assign(fixture('care-plan'), { id: Number(req.params.id) }))
+    .on('POST', '/care-plans', req => Object.assign(fixture('care-plan'), { id: 32, visits: [] }))
+    .on('POST', '/care-plans/{id}/pause', req => Object.assign(fixture('care-plan'), { id: Number(req.params.id), status: 'paused', allowed_actions: ['resume', 'end'] }))
+    .on('POST', '/care-plans/{id}/resume', req => Object.assign(fixture('care-plan'), { id: Number(req.params.id) }))
+    .on('POST', '/care-plans/{id}/end', req => Object.assign(fixture('care-plan'), { id: Number(req.params.id), status: 'ended', allowed_actions: [] }))
     .on('GET', '/auth/console-tickets/{ticket}/info', () => ({
       created_at: '2026-12-03T05:50:00+00:00', ip: '203.0.113.7', browser: 'Chrome 131（Windows）',
     }))

@@ -4,7 +4,7 @@ import { orderStatusBadge } from '../badges.js'
 import { appendAll, badge, clear, empty, fail, h, loading, panel, stars, toast } from '../dom.js'
 import { fmtTime } from '../format.js'
 import { ORDER_ACTION } from '../labels.js'
-import { teamsThatMayTake } from './dispatch.js'
+import { dispatchChoices } from './dispatch.js'
 
 // The actions the console offers (the others belong to volunteers and residents), and the text some need.
 const CONSOLE_ACTIONS = ['dispatch', 'cancel', 'close', 'reopen', 'review']
@@ -72,18 +72,8 @@ function orderActions(order, done) {
   }
 
   for (const action of allowed) {
-    if (action === 'dispatch') {
-      const select = h('select', { 'aria-label': '选择服务队' }, h('option', { value: '' }, '请选择服务队'),
-        teamsThatMayTake(order).map(team => h('option', { value: team.id }, team.name)))
-      const go = h('button', { class: 'btn btn-primary', type: 'button' }, ORDER_ACTION.dispatch)
-      go.addEventListener('click', () => {
-        if (!select.value) {
-          toast('请先选择服务队', true)
-          return
-        }
-        run('dispatch', { team_id: Number(select.value) }, go)
-      })
-      box.appendChild(h('div', { class: 'inline-form' }, select, go))
+    if (action === 'dispatch') {  // the server's ranked teams (dispatch_teams), the top three one click away
+      box.appendChild(dispatchChoices(order, (team, button) => run('dispatch', { team_id: team.team_id }, button)))
       continue
     }
     const needs = NEEDS[action]

@@ -12,8 +12,8 @@ const nav = require('../../../utils/nav')
 const { toast } = require('../../../utils/request')
 const log = require('../../../utils/log')
 const { validateOrderForm, firstError } = require('../../../utils/validate')
-const { formatDate } = require('../../../utils/format')
-const { TIME_SLOTS } = require('../../../utils/constants')
+const { formatDate, formatTime } = require('../../../utils/format')
+const { TIME_SLOTS, ORDER_STATUS } = require('../../../utils/constants')
 const dialog = require('../../../utils/dialog')
 
 const LAST_CONTACT_KEY = 'order.lastContact'
@@ -198,7 +198,34 @@ Component({
         return Promise.resolve(null)
       }
       // Asked inside the tap: WeChat allows the subscribe prompt only from a user gesture.
-      return askSubscribe('orderProgress').then(() => this.send())
+      return askSubscribe('orderProgress')
+        .then(() => this.checkDuplicates())
+        .then(go => (go ? this.send() : null))
+    },
+
+    /** An open order of the same need from the last 3 days: show it and ask before sending a second one.
+     * Resolves true to send. A failed check does not stop the order. */
+    checkDuplicates() {
+      const form = this.data.form
+      const phone = this.data.onBehalf ? form.behalf_phone.trim() : ''
+      return ordersService.possibleDuplicates(form.category, phone, { showError: false }).then(
+        page => {
+          const open = (page && page.items) || []
+          if (!open.length) return true
+          const last = open[open.length - 1]
+          const label = (ORDER_STATUS[last.status] || { label: '办理中' }).label
+          const who = this.data.onBehalf ? '这位居民' : '您'
+          return dialog.confirm(`${who}${formatTime(last.created_at)}提交的「${last.title}」还在办理中（${label}），是同一件事吗？`, {
+            title: '已有同类工单',
+            confirmText: '仍要提交',
+            cancelText: '查看已有',
+          }).then(send => {
+            if (!send) nav.go('orderDetail', { id: last.id })
+            return send
+          })
+        },
+        () => true,
+      )
     },
 
     send() {

@@ -1,4 +1,5 @@
-// 待派单: orders waiting for a team, overdue ones first.
+// 待派单: orders waiting for a team, overdue ones first; likely duplicates (the server's marks) can be cancelled
+// as duplicates of the other order.
 const careBehavior = require('../../../behaviors/care')
 const listBehavior = require('../../../behaviors/list')
 const orderActionsBehavior = require('../../../behaviors/order-actions')
@@ -9,6 +10,8 @@ const session = require('../../../utils/session')
 const cache = require('../../../utils/cache')
 const nav = require('../../../utils/nav')
 const { decorateOrder } = require('../../../utils/format')
+const { confirm } = require('../../../utils/dialog')
+const { toast } = require('../../../utils/request')
 
 Component({
   behaviors: [careBehavior, listBehavior, orderActionsBehavior],
@@ -69,8 +72,41 @@ Component({
           else if (pass === 'overdue') next = { pass: 'rest', cursor: null }
           // The overdue pass keeps its order; within a page, overdue first in any case.
           const sorted = items.slice().sort((a, b) => (b.overdue ? 1 : 0) - (a.overdue ? 1 : 0))
-          return { items: sorted, next_cursor: next }
+          return this.markDuplicates(sorted).then(marked => ({ items: marked, next_cursor: next }))
         })
+    },
+
+    /** Each order with `duplicateOf`: the open orders it likely duplicates (none if the check fails). */
+    markDuplicates(items) {
+      if (!items.length) return Promise.resolve(items)
+      return ordersService
+        .duplicateMarks(items.map(order => order.id), { showError: false })
+        .then(page => page.items || [], () => [])
+        .then(marks => {
+          const found = {}
+          marks.forEach(mark => {
+            found[mark.order_id] = mark.duplicates
+          })
+          return items.map(order => Object.assign({}, order, { duplicateOf: found[order.id] || [] }))
+        })
+    },
+
+    onCancelDuplicate(e) {
+      const { id, other } = e.currentTarget.dataset
+      return confirm(`确认把订单 #${id} 作为 #${other} 的重复单取消吗？`, { confirmText: '取消此单', cancelText: '再想想' }).then(yes => {
+        if (!yes) return null
+        return ordersService.cancelOrder(id, `与工单 #${other} 重复`).then(
+          () => {
+            toast(`已取消，保留 #${other}`)
+            this.removeItem(id)
+            // The order kept is no longer a duplicate of the one cancelled.
+            const items = this.data.items.map(order =>
+              (order.duplicateOf || []).indexOf(id) >= 0 ? Object.assign({}, order, { duplicateOf: order.duplicateOf.filter(x => x !== id) }) : order)
+            this.setData({ items })
+          },
+          () => null,
+        )
+      })
     },
 
     decorate(order) {

@@ -1,23 +1,21 @@
-// 派单: pick the team that serves this order's area and category, add a note, dispatch.
+// 派单: the server's ranked dispatch_teams (DESIGN §8) — the top three with one-tap dispatch, then the rest.
+// The server decides which teams may take the order; this page keeps no copy of that rule.
 const careBehavior = require('../../../behaviors/care')
 const orderForm = require('../../../behaviors/order-form')
 const ordersService = require('../../../services/orders')
-const teamsService = require('../../../services/teams')
 const categoriesService = require('../../../services/categories')
 const { toast } = require('../../../utils/request')
 const { decorateOrder } = require('../../../utils/format')
 
-function serves(team, category) {
-  const codes = (team.categories || []).map(c => c.code || c).concat(team.category_codes || [])
-  // A team with no categories serves every category.
-  return !codes.length || codes.indexOf(category) >= 0
-}
+const TOP = 3
 
 Component({
   behaviors: [careBehavior, orderForm],
   data: {
     backTo: 'workbench',
     teams: [],
+    top: [],
+    rest: [],
     teamId: null,
     note: '',
   },
@@ -27,29 +25,21 @@ Component({
       return Promise.all([
         ordersService.getOrder(this.data.id, { showError: false }),
         categoriesService.listCategories({ showError: false }).catch(() => []),
-      ])
-        .then(([order, categories]) => {
-          this._categories = categories
-          return teamsService.listTeams({ area_id: order.area_id }, { showError: false }).then(page => [order, page])
-        })
-        .then(
-          ([order, page]) => {
-            const category = typeof order.category === 'object' && order.category ? order.category.code : order.category
-            const teams = (page.items || [])
-              .filter(team => team.is_active !== false && team.status !== 'inactive')
-              .map(team => Object.assign({}, team, { fits: serves(team, category) }))
-              // Teams serving the category first.
-              .sort((a, b) => (b.fits ? 1 : 0) - (a.fits ? 1 : 0))
-            const canDispatch = (order.allowed_actions || []).indexOf('dispatch') >= 0
-            this.setData({
-              order: decorateOrder(order, this._categories),
-              teams,
-              teamId: teams.length === 1 ? teams[0].id : null,
-              state: canDispatch ? 'ready' : 'empty',
-            })
-          },
-          err => this.setData({ state: 'error', error: (err && err.message) || '加载失败' }),
-        )
+      ]).then(
+        ([order, categories]) => {
+          const teams = (order.dispatch_teams || []).map(team => Object.assign({ id: team.team_id }, team))
+          const canDispatch = (order.allowed_actions || []).indexOf('dispatch') >= 0
+          this.setData({
+            order: decorateOrder(order, categories),
+            teams,
+            top: teams.slice(0, TOP),
+            rest: teams.slice(TOP),
+            teamId: teams.length === 1 ? teams[0].id : null,
+            state: canDispatch ? 'ready' : 'empty',
+          })
+        },
+        err => this.setData({ state: 'error', error: (err && err.message) || '加载失败' }),
+      )
     },
 
     onPick(e) {
@@ -58,6 +48,12 @@ Component({
 
     onNote(e) {
       this.setData({ note: e.detail.value })
+    },
+
+    // One tap on a suggested team dispatches to it.
+    onQuick(e) {
+      this.setData({ teamId: e.currentTarget.dataset.id })
+      return this.onSubmit()
     },
 
     onSubmit() {

@@ -29,6 +29,7 @@ const ENTRIES = {
     { page: 'stats', label: '数据统计', badge: '数', hint: '办结率、满意率' },
     { page: 'orderCreate', label: '代居民点单', badge: '代', hint: '替老人登记需求', query: { behalf: 1 } },
     { page: 'callCreate', label: '发起吹哨', badge: '哨', hint: '召集志愿者' },
+    { page: 'carePlans', label: '周期服务', badge: '期', hint: '为独居老人定期上门' },
     { page: 'calls', label: '吹哨活动', badge: '活', hint: '报名情况、确认到场' },
     { page: 'scan', label: '扫码登录', badge: '扫', hint: '登录电脑上的工作台' },
     { page: 'fulfil', label: '兑换核销', badge: '核', hint: '积分超市奖品领取' },
@@ -36,6 +37,7 @@ const ENTRIES = {
   grid_worker: [
     { page: 'orderCreate', label: '代居民点单', badge: '代', hint: '替老人登记需求', query: { behalf: 1 } },
     { page: 'dispatchQueue', label: '辖区待派单', badge: '单', hint: '看看哪些需求在等待' },
+    { page: 'carePlans', label: '周期服务', badge: '期', hint: '为独居老人定期上门' },
     { page: 'calls', label: '吹哨活动', badge: '哨', hint: '社区召集，报名参加' },
   ],
 }

@@ -1,0 +1,113 @@
+"""Ranked dispatch suggestions (`dispatch_teams`, DESIGN §8): exactly the teams that may take an order,
+best first, each with its reasons in Chinese.
+
+One statement reads every eligible team (app/orders/scope.py `eligible_team_rows`: the one rule of which teams
+may take an order) with its area and three figures: its open load (orders dispatched to
+it and not yet completed), its mean response (dispatch → accept) over the last RESPONSE_DAYS, and its ratings
+over the last SATISFACTION_DAYS. The score is a plain sum of four parts (see `score`), so a reader can tell
+why one team is above another; ties go to the lower team id.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import case, extract, func, select
+
+from app import clock
+from app.areas.models import KIND_LABELS, path_ids
+from app.extensions import db
+from app.orders.models import OrderStatus, Order, Rating
+from app.orders.scope import eligible_team_rows
+from app.teams.models import Team
+
+RESPONSE_DAYS = 30
+SATISFACTION_DAYS = 90
+LOADED = (OrderStatus.DISPATCHED, OrderStatus.ACCEPTED, OrderStatus.IN_SERVICE)
+# The parts of a score (their sum is at most 100).
+CLOSENESS_POINTS, CLOSENESS_STEP = 40.0, 15.0  # the order's own area 40, one level up 25, two 10, then 0
+LOAD_POINTS = 25.0  # no open orders 25, one 12.5, three 6.25 …
+RESPONSE_POINTS, RESPONSE_HALF_MINUTES = 20.0, 60.0  # accepting at once 20, in an hour 10; unknown 10
+SATISFACTION_POINTS = 15.0  # × the share of ratings ≥ 4 stars; unrated 7.5
+
+
+@dataclass
+class Candidate:
+    team_id: int
+    name: str
+    area_id: int
+    area_kind: str
+    area_name: str
+    distance: int  # levels between the order's area and the team's (0: the same)
+    open_orders: int
+    response_minutes: float | None
+    ratings: int
+    good_ratings: int
+
+
+def _minutes(later, earlier):
+    if db.session.get_bind().dialect.name == "postgresql":
+        return extract("epoch", later - earlier) / 60.0
+    return (func.julianday(later) - func.julianday(earlier)) * 1440.0
+
+
+def candidates(order_area_path: str, category_id: int) -> list[Candidate]:
+    """The teams that may take an order in this area and category, with their figures: one statement."""
+    now = clock.now()
+    open_orders = (select(func.count()).select_from(Order)
+                   .where(Order.team_id == Team.id, Order.status.in_([str(s) for s in LOADED]))
+                   .scalar_subquery())
+    response = (select(func.avg(_minutes(Order.accepted_at, Order.dispatched_at))).select_from(Order)
+                .where(Order.team_id == Team.id, Order.accepted_at >= now - timedelta(days=RESPONSE_DAYS),
+                       Order.dispatched_at.is_not(None))
+                .scalar_subquery())
+    rated = (select(func.count(Rating.id), func.coalesce(func.sum(case((Rating.stars >= 4, 1), else_=0)), 0))
+             .join(Order, Order.id == Rating.order_id)
+             .where(Order.team_id == Team.id, Rating.created_at >= now - timedelta(days=SATISFACTION_DAYS)))
+    ratings = rated.with_only_columns(func.count(Rating.id)).scalar_subquery()
+    good = rated.with_only_columns(func.coalesce(func.sum(case((Rating.stars >= 4, 1), else_=0)), 0)) \
+        .scalar_subquery()
+    along = path_ids(order_area_path)
+    return [Candidate(team_id=team.id, name=team.name, area_id=team.area_id, area_kind=team.area.kind,
+                      area_name=team.area.name, distance=len(along) - 1 - along.index(team.area_id),
+                      open_orders=int(loaded or 0), response_minutes=None if minutes is None else float(minutes),
+                      ratings=int(rated_count or 0), good_ratings=int(good_count or 0))
+            for team, loaded, minutes, rated_count, good_count in eligible_team_rows(
+                order_area_path, category_id, open_orders, response, ratings, good)]
+
+
+def score(c: Candidate) -> float:
+    """Closeness + load + response + satisfaction, 0–100."""
+    closeness = max(0.0, CLOSENESS_POINTS - CLOSENESS_STEP * c.distance)
+    load = LOAD_POINTS / (1 + c.open_orders)
+    if c.response_minutes is None:
+        response = RESPONSE_POINTS / 2
+    else:
+        response = RESPONSE_POINTS * RESPONSE_HALF_MINUTES / (RESPONSE_HALF_MINUTES + max(0.0, c.response_minutes))
+    satisfaction = SATISFACTION_POINTS * (c.good_ratings / c.ratings if c.ratings else 0.5)
+    return round(closeness + load + response + satisfaction, 1)
+
+
+def _duration(minutes: float) -> str:
+    if minutes < 60:
+        return f"{max(1, round(minutes))} 分钟"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.1f} 小时".replace(".0 ", " ")
+    return f"{round(minutes / 1440)} 天"
+
+
+def reasons(c: Candidate) -> list[str]:
+    """Why the team is where it is, in the words staff use."""
+    found = [f"本{KIND_LABELS.get(c.area_kind, '区域')}" if c.distance == 0 or c.area_kind == "community"
+             else f"上级区域（{c.area_name}）"]
+    found.append(f"当前 {c.open_orders} 单" if c.open_orders else "当前无在办工单")
+    found.append(f"近{RESPONSE_DAYS}天平均 {_duration(c.response_minutes)}接单" if c.response_minutes is not None
+                 else f"近{RESPONSE_DAYS}天无接单记录")
+    found.append(f"满意率 {100 * c.good_ratings / c.ratings:.0f}%（{c.ratings} 次评价）" if c.ratings else "暂无评价")
+    return found
+
+
+def dispatch_teams(order_area_path: str, category_id: int) -> list[dict]:
+    """`dispatch_teams` of an order: [{team_id, name, area_id, score, reasons}], best first."""
+    ranked = sorted(((score(c), c) for c in candidates(order_area_path, category_id)),
+                    key=lambda pair: (-pair[0], pair[1].team_id))
+    return [{"team_id": c.team_id, "name": c.name, "area_id": c.area_id, "score": value, "reasons": reasons(c)}
+            for value, c in ranked]

@@ -1,0 +1,67 @@
+"""Dispatch help beside /orders: the order form's duplicate check and the dispatch queue's duplicate marks."""
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+from webargs.fields import DelimitedList
+
+from app.auth import current_viewer
+from app.categories.service import category_by_code
+from app.dispatch import duplicates
+from app.extensions import db
+from app.orders.models import Order
+from app.orders.scope import Scope, condition
+from app.schema import PHONE, Id, Text
+
+blp = Blueprint("dispatch", __name__, description="派单辅助：重复工单提示")
+
+
+class PossibleDuplicatesArgs(Schema):
+    category = Text(32, required=True)
+    on_behalf_phone = Text(20, validate=PHONE, metadata={"description": "filing for a resident: their phone"})
+
+
+class OpenOrderSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    status = fields.String()
+    created_at = fields.DateTime()
+
+
+class OpenOrderListSchema(Schema):
+    items = fields.List(fields.Nested(OpenOrderSchema))
+
+
+class DuplicatesArgs(Schema):
+    ids = DelimitedList(Id(), required=True, validate=validate.Length(min=1, max=50))
+
+
+class DuplicateMarkSchema(Schema):
+    order_id = fields.Integer()
+    duplicates = fields.List(fields.Integer())
+
+
+class DuplicateMarksSchema(Schema):
+    items = fields.List(fields.Nested(DuplicateMarkSchema))
+
+
+@blp.route("/orders/possible-duplicates", methods=["GET"])
+@blp.arguments(PossibleDuplicatesArgs, location="query")
+@blp.response(200, OpenOrderListSchema)
+def possible_duplicates(args):
+    """My open orders that a new order of this category would duplicate (the form asks before sending)."""
+    viewer = current_viewer()
+    category = category_by_code(args["category"])
+    return {"items": duplicates.possible_duplicates(viewer.id, category.id, args.get("on_behalf_phone"))}
+
+
+@blp.route("/orders/duplicates", methods=["GET"])
+@blp.arguments(DuplicatesArgs, location="query")
+@blp.response(200, DuplicateMarksSchema)
+def duplicate_marks(args):
+    """For open orders I may see (the dispatch queue): the open orders each likely duplicates."""
+    scope = Scope.of(current_viewer())  # who sees which order: app/orders/scope.py
+    seen, params = condition(*scope.shape), scope.params()
+    orders = db.session.execute(select(*duplicates.COLUMNS).where(
+        Order.id.in_(args["ids"]), Order.status.in_(duplicates.OPEN), seen), params).all()
+    found = duplicates.duplicates_among(orders, seen, params)
+    return {"items": [{"order_id": order_id, "duplicates": ids} for order_id, ids in sorted(found.items()) if ids]}
