@@ -131,10 +131,8 @@ class ListArgs(Schema):
 
 
 def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
-    """The schema of one page of a keyset-paginated list (dumped by a compiled plan: app/fastschema.py)."""
-    from app.fastschema import FastDumpSchema
-
-    return FastDumpSchema.from_dict(
+    """The schema of one page of a keyset-paginated list."""
+    return Schema.from_dict(
         {"items": fields.List(fields.Nested(item_schema)), "next_cursor": fields.String(allow_none=True)},
         name=name,
     )

@@ -1,22 +1,19 @@
 """An order as a viewer may see it: the one presenter of every order response.
 
-It reads a flat record (a row of app/orders/queries.py, or an ORM Order through OrmRecord) and
-returns the response body already in JSON types (`Dumped`): OrderSchema's compiled dump passes it
-through as is (app/fastschema.py), and tests check it equals marshmallow's dump of it.
+It reads rows of app/orders/queries.py (a list's page, one order's timeline) and returns the response body in
+JSON types, sent as it is (app/orders/routes.py); tests check that OrderSchema's dump of it equals it.
 Who sees what (parts, full or masked, staff's notes) comes from the viewer's scope (app/orders/scope.py).
 """
 from functools import lru_cache
 
 from app import clock
 from app.auth.viewer import Viewer
-from app.fastschema import Dumped
 from app.orders import transitions as t
-from app.orders.models import OPEN_STATUSES, Order
+from app.orders.models import OPEN_STATUSES
 from app.orders.scope import STAFF_NOTE_ACTIONS, Scope
 from app.users.service import mask_phone
 
 OPEN = frozenset(str(status) for status in OPEN_STATUSES)
-ORDER_COLUMNS = tuple(column.key for column in Order.__table__.c)
 TIMES = ("dispatched_at", "accepted_at", "started_at", "completed_at", "rated_at", "closed_at", "cancelled_at")
 RATING_FIELDS = ("id", "order_id", "stars", "tags", "comment", "needs_review", "review_note", "reviewed_by_id",
                  "reviewed_at", "created_at")
@@ -31,36 +28,15 @@ def iso(value):
     return None if value is None else value.isoformat()
 
 
-class OrmRecord(dict):
-    """An ORM Order as a flat record (the keys of a queries.py row); its community is read only if needed."""
-
-    def __init__(self, order: Order):
-        super().__init__((name, getattr(order, name)) for name in ORDER_COLUMNS)
-        area, category = order.area, order.category
-        self.update(area_name=area.name, area_path=area.path, area_kind=area.kind,
-                    category_code=category.code, category_name=category.name)
-        self._area = area
-
-    def __missing__(self, key):
-        if key == "parent_name":
-            parent = self._area.parent
-            return parent.name if parent is not None else None
-        raise KeyError(key)
-
-
 class Presenter:
     """Presents orders to one viewer, by their scope (app/orders/scope.py)."""
 
-    def __init__(self, viewer: Viewer, dumped: bool = True):
-        """dumped=False: times stay datetimes and the result a plain dict (what marshmallow would dump;
-        tests compare the two)."""
+    def __init__(self, viewer: Viewer):
         self.scope = Scope.of(viewer)
-        self.time = iso if dumped else (lambda value: value)
-        self.result = Dumped if dumped else dict
         self.now = clock.now()
 
     def present(self, r) -> dict:
-        """One order (a record: row mapping or OrmRecord), as the list shows it."""
+        """One order (a row's mapping), as the list shows it."""
         return self._present(r)[0]
 
     def _present(self, r) -> tuple[dict, bool]:
@@ -75,8 +51,7 @@ class Presenter:
             parent = r["parent_name"] if r["area_kind"] == "grid" else None
             address, phone = parent if parent is not None else r["area_name"], mask_phone(r["contact_phone"])
         behalf = r["on_behalf_name"]
-        time = self.time
-        data = self.result(
+        data = dict(
             id=r["id"], status=status, category=r["category_code"], category_name=r["category_name"],
             title=r["title"], description=r["description"], address=address, contact_name=r["contact_name"],
             contact_phone=phone, preferred_time=r["preferred_time"], photos=r["photos"], area_id=r["area_id"],
@@ -86,10 +61,10 @@ class Presenter:
                            mask_phone(r["on_behalf_phone"])} if behalf else None),
             result=r["result"], result_photos=r["result_photos"], cancel_reason=r["cancel_reason"],
             needs_review=bool(r["needs_review"]) if staff_notes else False,
-            created_at=time(r["created_at"]), due_at=time(r["due_at"]),
+            created_at=iso(r["created_at"]), due_at=iso(r["due_at"]),
         )
         for name in TIMES:
-            data[name] = time(r[name])
+            data[name] = iso(r[name])
         data["overdue"] = status in OPEN and r["due_at"] <= self.now
         data["version"] = r["version"]
         data["allowed_actions"] = list(allowed_actions(order_parties, status))
@@ -106,29 +81,11 @@ class Presenter:
             "note": r["event_note"] if staff_notes or r["event_action"] not in STAFF_NOTE_ACTIONS else "",
             "actor_name": (r["actor_real_name"] or r["actor_nickname"] or f"用户{r['event_actor_id']}")
             if r["event_actor_id"] is not None else "系统",
-            "created_at": self.time(r["event_created_at"]),
+            "created_at": iso(r["event_created_at"]),
         } for r in rows if r["event_id"] is not None]
-        data["rating"] = None if first["rating_id"] is None else self._rating(
-            {name: first[f"rating_{name}"] for name in RATING_FIELDS}, staff_notes)
-        return data
-
-    def _rating(self, values: dict, staff_notes: bool) -> dict:
-        """An order's rating; staff's follow-up of it (回访) only for staff of the area."""
-        if not staff_notes:
-            values.update(review_note="", reviewed_by_id=None)
-        return {name: self.time(value) if name.endswith("_at") else value for name, value in values.items()}
-
-    def present_orm(self, order: Order, detail: bool = False) -> dict:
-        """An ORM Order (just created or acted on)."""
-        data, staff_notes = self._present(OrmRecord(order))
-        if detail:
-            data["team_name"] = order.team.name if order.team else None
-            data["events"] = [{
-                "id": e.id, "action": e.action, "from_status": e.from_status, "to_status": e.to_status,
-                "note": e.note if staff_notes or e.action not in STAFF_NOTE_ACTIONS else "", "actor_id": e.actor_id,
-                "actor_name": e.actor.display_name if e.actor else "系统", "created_at": self.time(e.created_at),
-            } for e in order.events]
-            rating = order.rating
-            data["rating"] = None if rating is None else self._rating(
-                {name: getattr(rating, name) for name in RATING_FIELDS}, staff_notes)
+        rating = {name: first[f"rating_{name}"] for name in RATING_FIELDS}
+        if not staff_notes:  # staff's follow-up of a rating (回访) is for staff of the area only
+            rating.update(review_note="", reviewed_by_id=None)
+        data["rating"] = None if first["rating_id"] is None else {
+            name: iso(value) if name.endswith("_at") else value for name, value in rating.items()}
         return data

@@ -1,7 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from webargs.fields import DelimitedList
 
-from app.fastschema import FastDumpSchema
 from app.orders.models import OrderStatus
 from app.records.schemas import Minutes
 from app.schema import PHONE, Id, ListArgs, Text, page_schema
@@ -127,7 +126,10 @@ class DispatchTeamSchema(Schema):
     reasons = fields.List(fields.String())
 
 
-class OrderSchema(FastDumpSchema):
+class OrderSchema(Schema):
+    """An order as the presenter gives it (app/orders/presenter.py), sent as it is: this declares it for the
+    OpenAPI document, and tests check that its dump of each presented order equals the order."""
+
     id = fields.Integer()
     status = fields.String()
     category = fields.String()

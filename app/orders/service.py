@@ -21,7 +21,6 @@ from app.database import changed_one
 from app.dispatch import automatic, ranking
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.fastschema import Dumped
 from app.moderation import screen_text
 from app.offerings.models import Offering
 from app.orders import queries
@@ -36,35 +35,21 @@ from app.teams.models import Team
 ORDER_AREA_KINDS = ("community", "grid")
 
 
-# An order's area with its parent: a grid's community names the place for those who may not see the address.
-ORDER_AREA = joinedload(Order.area).joinedload(Area.parent)
-
-
-def get_order(viewer: Viewer, order_id: int, detail: bool = False, scoped: bool = True) -> Order:
-    """An order the viewer may see; any other is 404 (scoped=False: one the viewer has just acted on)."""
-    params = {"order_id": order_id}
-    teams = area_paths = 0
-    if scoped:
-        scope = Scope.of(viewer)
-        params.update(scope.params())
-        teams, area_paths = scope.shape
-    order = db.session.scalars(_order_statement(detail, scoped, teams, area_paths), params).unique().first()
+def get_order(viewer: Viewer, order_id: int) -> Order:
+    """An order the viewer may see, with its area and category, to act on; any other is 404."""
+    scope = Scope.of(viewer)
+    order = db.session.scalars(_order_statement(*scope.shape), {"order_id": order_id, **scope.params()}).first()
     if order is None:
         raise NotFound("找不到该工单")
     return order
 
 
 @lru_cache(maxsize=SHAPES_CACHED)
-def _order_statement(detail: bool, scoped: bool, teams: bool, area_paths: int):
+def _order_statement(teams: bool, area_paths: int):
     """get_order's statement, built once per shape (its values bound at execution)."""
-    query = select(Order).options(ORDER_AREA, joinedload(Order.category)).where(Order.id == bindparam("order_id"))
-    if scoped:
-        query = query.where(scope_condition(teams, area_paths))
-    if detail:
-        # Joined, not select-in: the order and its timeline come in one statement.
-        query = query.options(joinedload(Order.events).joinedload(OrderEvent.actor),
-                              joinedload(Order.rating), joinedload(Order.team))
-    return query.execution_options(prepare=True)  # one order by its key (app/database.py)
+    return (select(Order).options(joinedload(Order.area), joinedload(Order.category))
+            .where(Order.id == bindparam("order_id"), scope_condition(teams, area_paths))
+            .execution_options(prepare=True))  # one order by its key (app/database.py)
 
 
 # --- lists --------------------------------------------------------------------------------------
@@ -108,9 +93,9 @@ def list_orders(viewer: Viewer, args: dict, cursor_id: int | None) -> list:
     return db.session.execute(statement, params).all()
 
 
-def order_detail(viewer: Viewer, order_id: int, scoped: bool = True, dumped: bool = True) -> dict:
-    """GET /orders/{id}: an order the viewer may see (any other is 404), presented with its timeline and
-    rating, from one statement (scoped=False: one the viewer has just acted on)."""
+def _detail_rows(viewer: Viewer, order_id: int, scoped: bool) -> list:
+    """queries.detail_statement's rows of an order the viewer may see (scoped=False: one they have just placed
+    or acted on); 404 if none."""
     params = {"order_id": order_id}
     teams = area_paths = 0
     if scoped:
@@ -120,7 +105,14 @@ def order_detail(viewer: Viewer, order_id: int, scoped: bool = True, dumped: boo
     rows = db.session.execute(queries.detail_statement(scoped, teams, area_paths), params).mappings().all()
     if not rows:
         raise NotFound("找不到该工单")
-    presented = Presenter(viewer, dumped).present_detail(rows)
+    return rows
+
+
+def order_detail(viewer: Viewer, order_id: int, scoped: bool = True) -> dict:
+    """GET /orders/{id} (scoped=False: after an action): an order presented with its timeline and rating, from
+    one statement."""
+    rows = _detail_rows(viewer, order_id, scoped)
+    presented = Presenter(viewer).present_detail(rows)
     if "dispatch" in presented["allowed_actions"]:  # staff who may dispatch it now: the ranked teams (DESIGN §8)
         presented["dispatch_teams"] = ranking.dispatch_teams(rows[0]["area_path"], rows[0]["category_id"])
     return presented
@@ -286,7 +278,7 @@ def _apply(viewer: Viewer | None, order: Order, action: str, order_parties: set[
     return order
 
 
-def act(viewer: Viewer, order_id: int, action: str, body: dict) -> Dumped:
+def act(viewer: Viewer, order_id: int, action: str, body: dict) -> dict:
     """Take one action of the state machine on an order the viewer can see; the order as presented after it."""
     if action not in t.ACTIONS:
         raise NotFound("不支持该操作")
@@ -405,18 +397,14 @@ def system_event(order: Order, action: str, note: str, **data) -> OrderEvent:
 
 # --- presentation -------------------------------------------------------------------------------
 
-def present_order(viewer: Viewer, order, detail: bool = False) -> Dumped:
-    """The order (ORM Order, or a row of list_orders) as this viewer may see it, with the actions they may take."""
-    if isinstance(order, Dumped):
-        return order
-    if isinstance(order, Order):
-        return Presenter(viewer).present_orm(order, detail)
-    return Presenter(viewer).present(order._mapping)
+def present_order(viewer: Viewer, order_id: int) -> dict:
+    """An order just placed, read back as a row and presented as the list shows it."""
+    return Presenter(viewer).present(_detail_rows(viewer, order_id, scoped=False)[0])
 
 
-def present_orders(viewer: Viewer, rows: list, dumped: bool = True) -> list[dict]:
+def present_orders(viewer: Viewer, rows: list) -> list[dict]:
     """A page of list_orders' rows, presented (the viewer's scope read once for the page)."""
-    presenter = Presenter(viewer, dumped)
+    presenter = Presenter(viewer)
     return [presenter.present(row._mapping) for row in rows]
 
 

@@ -2,7 +2,6 @@
 from marshmallow import Schema, fields, validate
 from webargs.fields import DelimitedList
 
-from app.fastschema import FastDumpSchema
 from app.rewards.models import REDEMPTION_STATUSES
 from app.schema import Id, ListArgs, Text, page_schema
 
@@ -56,7 +55,7 @@ class RewardSchema(Schema):
     updated_at = fields.DateTime()
 
 
-class RewardPageSchema(FastDumpSchema):
+class RewardPageSchema(Schema):
     items = fields.List(fields.Nested(RewardSchema))
     next_cursor = fields.String(allow_none=True)
     balance = fields.Integer(metadata={"description": "my points balance"})
