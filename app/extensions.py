@@ -5,11 +5,11 @@ from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
-from marshmallow import Schema, fields
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from app.replica import ReplicaAwareSession
+from app.schema import Schema, fields
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -1,10 +1,10 @@
 """/health: the service and its database."""
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 from sqlalchemy import text
 
 from app.errors import AppError
 from app.extensions import db, limiter
+from app.schema import Schema, fields
 
 blp = Blueprint("health", __name__, description="健康检查")
 

@@ -1,15 +1,13 @@
 """/areas: the area tree."""
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 from sqlalchemy import select
-from webargs.fields import DelimitedList
 
 from app.areas import service
 from app.areas.models import AREA_KINDS, Area
 from app.auth import ADMIN_ROLES, STAFF_ROLES, current_viewer
 from app.errors import NotFound
 from app.extensions import db
-from app.schema import Id, ListArgs, Text, decode_cursor, keyset_page, page_schema
+from app.schema import Id, ListArgs, Schema, Text, decode_cursor, fields, keyset_page, page_schema, validate
 
 blp = Blueprint("areas", __name__, description="区域（县、镇、社区、网格）")
 
@@ -28,8 +26,8 @@ class AreaArgs(ListArgs):
     kind = fields.String(validate=validate.OneOf(AREA_KINDS))
     parent_id = Id()
     q = Text(32, min_length=1, metadata={"description": "名称包含这些字（搜索社区）"})
-    ids = DelimitedList(Id(), validate=validate.Length(max=50),
-                        metadata={"description": "只要这些区域，例如 ids=3,4（用户自己的社区）"})
+    ids = fields.DelimitedList(Id(), validate=validate.Length(max=50),
+                               metadata={"description": "只要这些区域，例如 ids=3,4（用户自己的社区）"})
 
 
 class AreaCreateSchema(Schema):

@@ -1,10 +1,10 @@
 """/attachments: photo upload and download."""
 from flask import send_file
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
 from app.attachments import service
 from app.auth import current_viewer
+from app.schema import Schema, fields
 
 blp = Blueprint("attachments", __name__, description="图片上传")
 

@@ -1,13 +1,12 @@
 """/auth: WeChat login, logout and console tickets."""
 from flask import current_app, request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
 from app.auth import current_viewer, service
 from app.auth.tokens import issue_token
 from app.auth.viewer import load_viewer
 from app.extensions import limiter
-from app.schema import EmptySchema, Text
+from app.schema import EmptySchema, Schema, Text, fields
 from app.users import service as users
 from app.users.schemas import MeSchema
 

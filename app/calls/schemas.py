@@ -1,11 +1,9 @@
 from zoneinfo import ZoneInfo
 
-from marshmallow import Schema, fields, validate
-from webargs.fields import DelimitedList
 
 from app.calls.models import CALL_KINDS, CALL_STATUSES, SIGNUP_STATUSES
 from app.records.schemas import Minutes
-from app.schema import ListArgs, Text, page_schema
+from app.schema import ListArgs, Schema, Text, fields, page_schema, validate
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_POINTS = 10
@@ -54,7 +52,7 @@ class CallListArgs(ListArgs):
 
 
 class CallSignupListArgs(ListArgs):
-    status = DelimitedList(fields.String(validate=validate.OneOf(SIGNUP_STATUSES)))
+    status = fields.DelimitedList(fields.String(validate=validate.OneOf(SIGNUP_STATUSES)))
 
 
 class CallSignupSchema(Schema):

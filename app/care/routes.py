@@ -1,13 +1,14 @@
 """/care-plans (周期服务): staff and grid workers set up recurring visits for residents."""
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate, validates_schema
+from marshmallow import validates_schema
 
 from app.auth import current_viewer
 from app.care import service
 from app.care.models import PlanStatus
 from app.errors import ValidationFailed
 from app.orders.models import TIME_SLOTS
-from app.schema import PHONE, EmptySchema, Id, ListArgs, Text, decode_cursor, keyset_page, page_schema
+from app.schema import (PHONE, EmptySchema, Id, ListArgs, Schema, Text, decode_cursor, fields, keyset_page,
+                        page_schema, validate)
 
 blp = Blueprint("care", __name__, description="周期服务（为居民设立的定期上门服务）")
 

@@ -1,11 +1,10 @@
 """/categories: the kinds of service, with deadlines and points."""
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from app.categories.models import Category
 from app.extensions import db
-from app.schema import page_schema
+from app.schema import Schema, fields, page_schema
 
 blp = Blueprint("categories", __name__, description="服务类别")
 

@@ -1,8 +1,6 @@
 """Dispatch help beside /orders: the order form's duplicate check and the dispatch queue's duplicate marks."""
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 from sqlalchemy import select
-from webargs.fields import DelimitedList
 
 from app.auth import current_viewer
 from app.categories.service import category_by_code
@@ -10,7 +8,7 @@ from app.dispatch import duplicates
 from app.extensions import db
 from app.orders.models import Order
 from app.orders.scope import Scope, condition
-from app.schema import PHONE, Id, Text
+from app.schema import PHONE, Id, Schema, Text, fields, validate
 
 blp = Blueprint("dispatch", __name__, description="派单辅助：重复工单提示")
 
@@ -32,7 +30,7 @@ class OpenOrderListSchema(Schema):
 
 
 class DuplicatesArgs(Schema):
-    ids = DelimitedList(Id(), required=True, validate=validate.Length(min=1, max=50))
+    ids = fields.DelimitedList(Id(), required=True, validate=validate.Length(min=1, max=50))
 
 
 class DuplicateMarkSchema(Schema):

@@ -1,11 +1,10 @@
 """/me/messages: my in-app messages (消息中心)."""
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
 from app.auth import current_viewer
 from app.notifications import service
 from app.notifications.service import KIND_LABELS
-from app.schema import EmptySchema, ListArgs, decode_cursor, keyset_page
+from app.schema import EmptySchema, ListArgs, Schema, decode_cursor, fields, keyset_page
 
 blp = Blueprint("messages", __name__, description="消息中心：派单、接单、服务完成、催办督办、回访等通知")
 

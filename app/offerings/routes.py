@@ -1,11 +1,11 @@
 """/offerings: 亮单."""
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
 from app.auth import current_viewer, optional_viewer
 from app.offerings import service
 from app.offerings.models import OFFERING_STATUSES
-from app.schema import EmptySchema, Id, ListArgs, Text, decode_cursor, keyset_page, page_schema
+from app.schema import (EmptySchema, Id, ListArgs, Schema, Text, decode_cursor, fields, keyset_page,
+                        page_schema, validate)
 
 blp = Blueprint("offerings", __name__, description="亮单：服务队发布的服务")
 

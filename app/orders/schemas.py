@@ -1,9 +1,8 @@
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from webargs.fields import DelimitedList
+from marshmallow import ValidationError, validates_schema
 
 from app.orders.models import OrderStatus
 from app.records.schemas import Minutes
-from app.schema import PHONE, Id, ListArgs, Text, page_schema
+from app.schema import PHONE, Id, ListArgs, Schema, Text, fields, page_schema, validate
 
 PHOTOS = fields.List(fields.String(validate=validate.Regexp(r"^[0-9a-f]{32}$", error="图片编号无效")),
                      validate=validate.Length(max=9),
@@ -41,7 +40,7 @@ class OrderCreateSchema(Schema):
 
 
 class OrderListArgs(ListArgs):
-    status = DelimitedList(fields.String(validate=validate.OneOf([s.value for s in OrderStatus])))
+    status = fields.DelimitedList(fields.String(validate=validate.OneOf([s.value for s in OrderStatus])))
     area_id = Id()
     team_id = Id()
     category = Text(32)

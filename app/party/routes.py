@@ -4,14 +4,13 @@ import binascii
 import json
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
 from app.auth import current_viewer
 from app.errors import ValidationFailed
 from app.party import export, service
 from app.privacy import access_log
 from app.replica import replica_reads
-from app.schema import ListArgs, Text, decode_cursor, encode_cursor, keyset_page, page_schema
+from app.schema import ListArgs, Schema, Text, decode_cursor, encode_cursor, fields, keyset_page, page_schema, validate
 
 blp = Blueprint("party", __name__, description="党员双报到：报到党员名册、驻区单位与统计")
 

@@ -1,11 +1,10 @@
 """/me/points (my balance and ledger) and /points/leaderboard (积分榜)."""
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
 from app import clock
 from app.auth import current_viewer
 from app.points import service
-from app.schema import Id, ListArgs, decode_cursor, keyset_page
+from app.schema import Id, ListArgs, Schema, decode_cursor, fields, keyset_page, validate
 
 blp = Blueprint("points", __name__, description="志愿积分：积分明细与积分榜")
 

@@ -1,11 +1,10 @@
 """/me/export, DELETE /me (注销) and /audit/pii-access: residents' rights over their personal information."""
 from flask import jsonify
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
 from app.auth import current_viewer
 from app.privacy import access_log, service
-from app.schema import Id, ListArgs, decode_cursor, keyset_page, page_schema
+from app.schema import Id, ListArgs, Schema, decode_cursor, fields, keyset_page, page_schema
 
 blp = Blueprint("privacy", __name__, description="个人信息：导出我的数据、注销账号、敏感信息查看记录")
 

@@ -1,7 +1,6 @@
 """Schemas of service records and certificates, and the minutes field the order and call bodies share."""
-from marshmallow import Schema, fields, validate
 
-from app.schema import ListArgs, page_schema
+from app.schema import ListArgs, Schema, fields, page_schema, validate
 
 MIN_MINUTES, MAX_MINUTES = 1, 720  # one service: a minute to twelve hours
 

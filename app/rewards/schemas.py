@@ -1,9 +1,7 @@
 """Schemas of 积分超市: rewards and redemptions."""
-from marshmallow import Schema, fields, validate
-from webargs.fields import DelimitedList
 
 from app.rewards.models import REDEMPTION_STATUSES
-from app.schema import Id, ListArgs, Text, page_schema
+from app.schema import Id, ListArgs, Schema, Text, fields, page_schema, validate
 
 PHOTO = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9a-f]{32}$", error="图片编号无效"),
                       metadata={"description": "an attachment id (POST /attachments) of my own upload"})
@@ -62,7 +60,7 @@ class RewardPageSchema(Schema):
 
 
 class RedemptionListArgs(ListArgs):
-    status = DelimitedList(fields.String(validate=validate.OneOf(REDEMPTION_STATUSES)))
+    status = fields.DelimitedList(fields.String(validate=validate.OneOf(REDEMPTION_STATUSES)))
     reward_id = Id()
 
 

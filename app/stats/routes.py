@@ -1,11 +1,10 @@
 """/stats: figures, breakdowns, the monthly report and exports (staff and administrators)."""
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
 from app.auth import current_viewer
 from app.privacy import access_log
 from app.replica import replica_reads
-from app.schema import Id
+from app.schema import Id, Schema, fields, validate
 from app.stats import export, report, service
 
 blp = Blueprint("stats", __name__, description="统计：数据看板、月报与导出")

@@ -1,9 +1,8 @@
 """/teams: volunteer teams (志愿服务队)."""
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
 from app.auth import current_viewer, optional_viewer
-from app.schema import EmptySchema, Id, ListArgs, Text, decode_cursor, keyset_page, page_schema
+from app.schema import EmptySchema, Id, ListArgs, Schema, Text, decode_cursor, fields, keyset_page, page_schema
 from app.teams import service
 
 blp = Blueprint("teams", __name__, description="志愿服务队")

@@ -1,6 +1,5 @@
-from marshmallow import Schema, fields, validate
 
-from app.schema import Id, ListArgs, Text, page_schema
+from app.schema import Id, ListArgs, Schema, Text, fields, page_schema, validate
 from app.users.models import ROLES
 from app.users.service import mask_phone
 

@@ -1,68 +1,23 @@
-"""Shared schema pieces: Chinese validation messages, list arguments and pages."""
+"""Shared schema pieces: the base Schema, fields and validators with Chinese messages (app/schema/fields.py,
+validate.py), ids, trimmed text, list arguments and pages. Schemas import Schema, fields and validate from here."""
 import base64
 import binascii
 import json
 
-from marshmallow import Schema, ValidationError, fields, validate
-from marshmallow import validate as _validate
+from marshmallow import Schema as _Schema
+from marshmallow import ValidationError
 from werkzeug.routing import IntegerConverter
 
 from app.errors import ValidationFailed
+from app.schema import fields, validate
+from app.schema import validate as _validate
 
 
-def _localise_messages() -> None:
-    """Give marshmallow's built-in validation messages in Chinese, once, for every schema."""
-    fields.Field.default_error_messages.update(
-        required="此项为必填项", null="此项不能为空", validator_failed="取值无效"
-    )
-    Schema._default_error_messages.update(unknown="不支持的字段", type="数据格式不正确")
-    for cls, messages in {
-        fields.Nested: {"type": "数据格式不正确"},
-        fields.List: {"invalid": "应为列表"},
-        fields.String: {"invalid": "应为文本", "invalid_utf8": "文本编码无效"},
-        fields.Number: {"invalid": "应为数字", "too_large": "数字过大"},
-        fields.Integer: {"invalid": "应为整数"},
-        fields.Float: {"special": "不允许特殊数值"},
-        fields.Boolean: {"invalid": "应为是或否"},
-        fields.DateTime: {"invalid": "时间格式不正确", "invalid_awareness": "时间格式不正确",
-                          "format": "时间格式不正确"},
-        fields.Date: {"invalid": "日期格式不正确，应为 YYYY-MM-DD", "format": "日期格式不正确"},
-        fields.Dict: {"invalid": "应为对象"},
-        fields.Email: {"invalid": "邮箱格式不正确"},
-        fields.URL: {"invalid": "网址格式不正确"},
-    }.items():
-        cls.default_error_messages = {**cls.default_error_messages, **messages}
-    validate.Length.message_min = "长度不能少于 {min}"
-    validate.Length.message_max = "长度不能超过 {max}"
-    validate.Length.message_all = "长度应在 {min} 到 {max} 之间"
-    validate.Length.message_equal = "长度应为 {equal}"
-    validate.Range.message_min = "应{min_op} {{min}}"
-    validate.Range.message_max = "应{max_op} {{max}}"
-    validate.Range.message_all = "应{min_op} {{min}} 且{max_op} {{max}}"
-    validate.Range.message_gte, validate.Range.message_gt = "大于等于", "大于"
-    validate.Range.message_lte, validate.Range.message_lt = "小于等于", "小于"
-    validate.OneOf.default_message = "取值应为以下之一：{choices}"
-    validate.Regexp.default_message = "格式不正确"
+class Schema(_Schema):
+    """The base of every schema here: its own messages in Chinese (its fields' are in app/schema/fields.py)."""
 
+    error_messages = {"unknown": "不支持的字段", "type": "数据格式不正确"}
 
-_localise_messages()
-
-
-def _bound_integers() -> None:
-    """An integer outside the database's INTEGER (32-bit) is a 422 (数字过大) for every schema, never a 500 from
-    PostgreSQL's "integer out of range" or SQLite's overflow: no id, count or amount here goes beyond it."""
-    validated = fields.Integer._validated
-
-    def bounded(self, value):
-        number = validated(self, value)
-        if number is not None and not -(2 ** 31) <= number < 2 ** 31:
-            raise self.make_error("too_large", input=value)
-        return number
-
-    fields.Integer._validated = bounded
-
-
-_bound_integers()
 
 PHONE = validate.Regexp(r"^1\d{10}$", error="请填写 11 位手机号码")
 
@@ -97,7 +52,7 @@ def _utf8_encodable(value: str) -> bool:
 
 
 # Ids are INTEGER columns (int4 on PostgreSQL); a larger number names nothing and must not reach SQL.
-MAX_ID = 2**31 - 1
+MAX_ID = fields.INT32 - 1
 
 
 class IdField(fields.Integer):
