@@ -67,7 +67,6 @@ EVENT_LABELS = {
 }
 # The parts of a day a resident picks for 期望时间 (and a care plan's time slot, DESIGN §8).
 TIME_SLOTS = ("上午", "下午", "晚上")
-FINAL_STATUSES = (OrderStatus.RATED, OrderStatus.CANCELLED, OrderStatus.CLOSED)
 # Open orders are those still waiting for someone to act before completion.
 OPEN_STATUSES = (OrderStatus.ORDERED, OrderStatus.DISPATCHED, OrderStatus.ACCEPTED, OrderStatus.IN_SERVICE)
 DONE_STATUSES = (OrderStatus.COMPLETED, OrderStatus.RATED, OrderStatus.CLOSED)
@@ -141,10 +140,6 @@ class Order(db.Model):
     assignee: Mapped["User | None"] = relationship(foreign_keys=[assignee_id])  # noqa: F821
     events: Mapped[list["OrderEvent"]] = relationship(order_by="OrderEvent.id", back_populates="order")
     rating: Mapped["Rating | None"] = relationship(back_populates="order", uselist=False)
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.status in OPEN_STATUSES and self.due_at <= clock.now()
 
 
 @append_only

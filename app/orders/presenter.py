@@ -9,14 +9,14 @@ from functools import lru_cache
 from app import clock
 from app.auth.viewer import Viewer
 from app.orders import transitions as t
-from app.orders.models import OPEN_STATUSES
+from app.orders.models import OPEN_STATUSES, Rating
 from app.orders.scope import STAFF_NOTE_ACTIONS, Scope
 from app.users.service import mask_phone
 
 OPEN = frozenset(str(status) for status in OPEN_STATUSES)
-TIMES = ("dispatched_at", "accepted_at", "started_at", "completed_at", "rated_at", "closed_at", "cancelled_at")
-RATING_FIELDS = ("id", "order_id", "stars", "tags", "comment", "needs_review", "review_note", "reviewed_by_id",
-                 "reviewed_at", "created_at")
+TIMES = ("created_at", "due_at", "dispatched_at", "accepted_at", "started_at", "completed_at", "rated_at",
+         "closed_at", "cancelled_at")
+RATING_FIELDS = tuple(column.name for column in Rating.__table__.c)
 
 
 @lru_cache(maxsize=1024)
@@ -37,13 +37,9 @@ class Presenter:
 
     def present(self, r) -> dict:
         """One order (a row's mapping), as the list shows it."""
-        return self._present(r)[0]
-
-    def _present(self, r) -> tuple[dict, bool]:
-        """The order as the list shows it, and whether the viewer sees staff's notes on it."""
         scope = self.scope
-        order_parties = scope.parties(r["requester_id"], r["team_id"], r["assignee_id"], r["area_path"])
-        full, staff_notes = scope.full_view(order_parties, r), scope.sees_staff_notes(order_parties)
+        parties = scope.parties(r["requester_id"], r["team_id"], r["assignee_id"], r["area_path"])
+        full, staff_notes = scope.full_view(parties, r), scope.sees_staff_notes(parties)
         status = str(r["status"])
         if full:
             address, phone = r["address"], r["contact_phone"]
@@ -60,20 +56,19 @@ class Presenter:
             on_behalf_of=({"name": behalf, "phone": r["on_behalf_phone"] if full else
                            mask_phone(r["on_behalf_phone"])} if behalf else None),
             result=r["result"], result_photos=r["result_photos"], cancel_reason=r["cancel_reason"],
-            needs_review=bool(r["needs_review"]) if staff_notes else False,
-            created_at=iso(r["created_at"]), due_at=iso(r["due_at"]),
+            needs_review=bool(r["needs_review"]) if staff_notes else False, version=r["version"],
+            overdue=status in OPEN and r["due_at"] <= self.now, allowed_actions=list(allowed_actions(parties, status)),
         )
         for name in TIMES:
             data[name] = iso(r[name])
-        data["overdue"] = status in OPEN and r["due_at"] <= self.now
-        data["version"] = r["version"]
-        data["allowed_actions"] = list(allowed_actions(order_parties, status))
-        return data, staff_notes
+        return data
 
     def present_detail(self, rows: list) -> dict:
         """One order from queries.detail_statement's rows: with team name, events and rating."""
         first = rows[0]
-        data, staff_notes = self._present(first)
+        data = self.present(first)
+        staff_notes = self.scope.sees_staff_notes(self.scope.parties(
+            first["requester_id"], first["team_id"], first["assignee_id"], first["area_path"]))
         data["team_name"] = first["team_name"]
         data["events"] = [{
             "id": r["event_id"], "action": r["event_action"], "from_status": r["event_from_status"],

@@ -57,33 +57,35 @@ def _branch(kind: str, index: int):
     return and_(column >= value, column <= value), (column.desc(), ORDERS.c.id.desc())
 
 
+# A list's filters, by the name of their value in the parameters.
+FILTERS = {
+    "statuses": lambda: ORDERS.c.status.in_(bindparam("statuses", expanding=True)),
+    "fp0": lambda: ORDERS.c.area_id.in_(subtree_ids(area_patterns("fp", 1))),  # the area_id filter's subtree
+    "team_filter": lambda: ORDERS.c.team_id == bindparam("team_filter"),
+    "category_id": lambda: ORDERS.c.category_id == bindparam("category_id"),
+    "cursor": lambda: ORDERS.c.id < bindparam("cursor"),
+}
+
+
 @lru_cache(maxsize=SHAPES_CACHED)
-def page_statement(branches: tuple, area_paths: int, status: bool, area_filter: bool, team: bool,
-                   category: bool, overdue: bool | None, review: tuple | None, cursor: bool):
+def page_statement(branches: tuple, area_paths: int, filters: tuple, overdue: bool | None, review: tuple | None):
     """A page of orders newest first: each visibility branch walks its own (…, id) index to :limit ids,
     the ids are merged, the page's orders come with their area, community and category.
 
     branches: (kind, index) pairs, kind in requester, created_by, assignee, team (:team{i}), area (:area{i}),
     area_paths (area_id in the areas under :vp0 … :vp{area_paths-1}).
-    review: None, or (needs_review, number of staff paths :rp0 …).
+    filters: names of FILTERS. review: None, or (needs_review, number of staff paths :rp0 …).
     """
-    filters = []
-    if status:
-        filters.append(ORDERS.c.status.in_(bindparam("statuses", expanding=True)))
-    if area_filter:
-        filters.append(ORDERS.c.area_id.in_(subtree_ids(area_patterns("fp", 1))))
-    if team:
-        filters.append(ORDERS.c.team_id == bindparam("team_filter"))
-    if category:
-        filters.append(ORDERS.c.category_id == bindparam("category_id"))
+    # Parts and filters that look up by keys only: one generic plan fits every value (app/database.py). Areas
+    # matched by path (a town's or county's list, the area and review filters) are planned with the values.
+    by_keys = not area_paths and "fp0" not in filters and review is None
+    filters = [FILTERS[name]() for name in filters]
     if overdue is not None:
         late = and_(ORDERS.c.status.in_(OPEN), ORDERS.c.due_at <= bindparam("now"))
         filters.append(late if overdue else not_(late))
     if review is not None:
         flag, paths = review
         filters += [ORDERS.c.needs_review.is_(flag), ORDERS.c.area_id.in_(subtree_ids(area_patterns("rp", paths)))]
-    if cursor:
-        filters.append(ORDERS.c.id < bindparam("cursor"))
     conditions = [_branch(kind, index) for kind, index in branches]
     if area_paths:  # a town's or county's areas: their newest orders are soon found walking all orders
         conditions.append((ORDERS.c.area_id.in_(subtree_ids(area_patterns("vp", area_paths))),
@@ -95,9 +97,6 @@ def page_statement(branches: tuple, area_paths: int, status: bool, area_filter: 
         ids = select(merged.c.id).order_by(merged.c.id.desc()).limit(bindparam("limit"))
     else:
         ids = select(parts[0].c.id)
-    # Parts and filters that look up by keys only: one generic plan fits every value (app/database.py). Areas
-    # matched by path (a town's or county's list, the area and review filters) are planned with the values.
-    by_keys = not area_paths and not area_filter and review is None
     return (select(*ORDERS.c, *PRESENTATION_COLUMNS).select_from(ORDER_FROM)
             .where(ORDERS.c.id.in_(ids)).order_by(ORDERS.c.id.desc()).limit(bindparam("limit"))
             .execution_options(prepare=True, generic_plan=by_keys))

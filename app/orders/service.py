@@ -55,25 +55,16 @@ def _order_statement(teams: bool, area_paths: int):
 # --- lists --------------------------------------------------------------------------------------
 
 def list_orders(viewer: Viewer, args: dict, cursor_id: int | None) -> list:
-    """One page of the orders the viewer may see, newest first, filtered; one statement (rows of
-    queries.page_statement: the order's columns with its area, community and category).
-
-    Each part of the viewer's visibility (own, assigned, each team, their areas) walks its own
-    (…, id) index newest first and stops after a page; the parts' ids are merged. One OR across
-    them would make the database scan every order for a viewer who has few (a resident at 1M orders).
-    """
+    """One page of the orders the viewer may see, newest first, filtered: rows of queries.page_statement, which
+    walks each part of the viewer's scope (Scope.list_parts) on its own index."""
     params = {"viewer_id": viewer.id, "limit": args["limit"] + 1}
-    status = bool(args.get("status"))
-    if status:
+    if args.get("status"):
         params["statuses"] = list(args["status"])
-    area_filter = args.get("area_id") is not None
-    if area_filter:
+    if args.get("area_id") is not None:
         params["fp0"] = like_prefix(require_area(args["area_id"]).path)
-    team = args.get("team_id") is not None
-    if team:
+    if args.get("team_id") is not None:
         params["team_filter"] = args["team_id"]
-    category = bool(args.get("category"))
-    if category:
+    if args.get("category"):
         params["category_id"] = category_by_code(args["category"]).id
     overdue = args.get("overdue")
     if overdue is not None:
@@ -88,21 +79,17 @@ def list_orders(viewer: Viewer, args: dict, cursor_id: int | None) -> list:
     branches, area_paths = Scope.of(viewer).list_parts(args.get("view"), params)
     if not branches and not area_paths:
         return []
-    statement = queries.page_statement(branches, area_paths, status, area_filter, team, category, overdue, review,
-                                       bool(cursor_id))
-    return db.session.execute(statement, params).all()
+    filters = tuple(name for name in queries.FILTERS if name in params)
+    return db.session.execute(queries.page_statement(branches, area_paths, filters, overdue, review), params).all()
 
 
 def _detail_rows(viewer: Viewer, order_id: int, scoped: bool) -> list:
     """queries.detail_statement's rows of an order the viewer may see (scoped=False: one they have just placed
     or acted on); 404 if none."""
-    params = {"order_id": order_id}
-    teams = area_paths = 0
-    if scoped:
-        scope = Scope.of(viewer)
-        params.update(scope.params())
-        teams, area_paths = scope.shape
-    rows = db.session.execute(queries.detail_statement(scoped, teams, area_paths), params).mappings().all()
+    scope = Scope.of(viewer)
+    params = {"order_id": order_id, **(scope.params() if scoped else {})}
+    rows = db.session.execute(queries.detail_statement(scoped, *(scope.shape if scoped else (False, 0))),
+                              params).mappings().all()
     if not rows:
         raise NotFound("找不到该工单")
     return rows
@@ -120,11 +107,6 @@ def order_detail(viewer: Viewer, order_id: int, scoped: bool = True) -> dict:
 
 # --- creation -----------------------------------------------------------------------------------
 
-def _enforce_create_limit(viewer: Viewer, on_behalf: bool) -> None:
-    setting = "RATELIMIT_ORDER_CREATE_STAFF" if on_behalf else "RATELIMIT_ORDER_CREATE"
-    ratelimits.enforce(setting, "order-create", str(viewer.id), "下单太频繁，请稍后再试")
-
-
 def _body_hash(data: dict) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
@@ -136,7 +118,8 @@ def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None)
         if replay is not None:
             return replay, False
     on_behalf = data.get("on_behalf_of")
-    _enforce_create_limit(viewer, bool(on_behalf))
+    ratelimits.enforce("RATELIMIT_ORDER_CREATE_STAFF" if on_behalf else "RATELIMIT_ORDER_CREATE", "order-create",
+                       str(viewer.id), "下单太频繁，请稍后再试")
     area, category = _area_and_category(data["area_id"], data["category"])
     if area.kind not in ORDER_AREA_KINDS:
         raise ValidationFailed({"area_id": ["请选择社区或网格"]})
