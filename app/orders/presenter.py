@@ -9,11 +9,11 @@ from functools import lru_cache
 from app import clock
 from app.auth.viewer import Viewer
 from app.orders import transitions as t
-from app.orders.models import OPEN_STATUSES, Rating
+from app.orders.models import Rating
+from app.orders.queries import OPEN
 from app.orders.scope import STAFF_NOTE_ACTIONS, Scope
 from app.users.service import mask_phone
 
-OPEN = frozenset(str(status) for status in OPEN_STATUSES)
 TIMES = ("created_at", "due_at", "dispatched_at", "accepted_at", "started_at", "completed_at", "rated_at",
          "closed_at", "cancelled_at")
 RATING_FIELDS = tuple(column.name for column in Rating.__table__.c)

@@ -86,22 +86,18 @@ class Scope:
             scope = viewer.__dict__["order_scope"] = cls(viewer)
         return scope
 
-    @property
-    def team_roles(self) -> dict[int, str]:
-        return self.viewer.team_roles
-
     # --- the query condition ---------------------------------------------------------------------
 
     @property
     def shape(self) -> tuple[bool, int]:
         """What `condition` needs to be built for this viewer: (any teams, how many area paths)."""
-        return bool(self.team_roles), len(self.area_paths)
+        return bool(self.viewer.team_roles), len(self.area_paths)
 
     def params(self) -> dict:
         """The values of `condition(*self.shape)`."""
         params = {"viewer_id": self.id, **path_params("vp", self.area_paths)}
-        if self.team_roles:
-            params["teams"] = list(self.team_roles)
+        if self.viewer.team_roles:
+            params["teams"] = list(self.viewer.team_roles)
         return params
 
     def sees(self, order_id: int) -> bool:
@@ -120,7 +116,7 @@ class Scope:
         params["viewer_id"] = self.id
         area_paths = 0
         if "team" in kinds:
-            for index, team_id in enumerate(sorted(self.team_roles)):
+            for index, team_id in enumerate(sorted(self.viewer.team_roles)):
                 parts.append(("team", index))
                 params[f"team{index}"] = team_id
         if "area" in kinds and self.area_paths:
@@ -153,7 +149,7 @@ class Scope:
         found = set()
         if requester_id == self.id:
             found.add(t.REQUESTER)
-        team_role = self.team_roles.get(team_id) if team_id else None
+        team_role = self.viewer.team_roles.get(team_id) if team_id else None
         if team_role:
             found.add(t.TEAM_MEMBER)
             if team_role == "leader":

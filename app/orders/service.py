@@ -32,9 +32,6 @@ from app.orders.scope import condition as scope_condition
 from app.orders.signals import order_changed
 from app.teams.models import Team
 
-ORDER_AREA_KINDS = ("community", "grid")
-
-
 def get_order(viewer: Viewer, order_id: int) -> Order:
     """An order the viewer may see, with its area and category, to act on; any other is 404."""
     scope = Scope.of(viewer)
@@ -121,7 +118,7 @@ def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None)
     ratelimits.enforce("RATELIMIT_ORDER_CREATE_STAFF" if on_behalf else "RATELIMIT_ORDER_CREATE", "order-create",
                        str(viewer.id), "下单太频繁，请稍后再试")
     area, category = _area_and_category(data["area_id"], data["category"])
-    if area.kind not in ORDER_AREA_KINDS:
+    if area.kind not in ("community", "grid"):  # where orders are placed
         raise ValidationFailed({"area_id": ["请选择社区或网格"]})
     if on_behalf and not Scope.of(viewer).may_file_for_others(area.path):
         raise Forbidden("只有本区域的工作人员或网格员可以代居民下单")
