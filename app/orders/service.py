@@ -122,7 +122,9 @@ def order_detail(viewer: Viewer, order_id: int, scoped: bool = True, dumped: boo
         raise NotFound("找不到该工单")
     presented = Presenter(viewer, dumped).present_detail(rows)
     if "dispatch" in presented["allowed_actions"]:  # staff who may dispatch it now: the ranked teams (DESIGN §8)
-        presented["dispatch_teams"] = ranking.dispatch_teams(rows[0]["area_path"], rows[0]["category_id"])
+        # An order already dispatched (改派): the teams it may go to instead, its own team left out.
+        current = rows[0]["team_id"] if rows[0]["status"] == OrderStatus.DISPATCHED else None
+        presented["dispatch_teams"] = ranking.dispatch_teams(rows[0]["area_path"], rows[0]["category_id"], current)
     return presented
 
 
@@ -302,11 +304,17 @@ def act(viewer: Viewer, order_id: int, action: str, body: dict) -> Dumped:
 
 
 def _dispatch(viewer, order, order_parties, body):
-    team, refusal = team_and_refusal(body["team_id"], order.area.path, order.category_id)
+    """派单, or 改派 of an order already dispatched (not yet accepted) to another team: the accept clock starts
+    again from the new `dispatched_at` (app/supervision), and the event names the team it came from (the
+    notifications tell that team's members, app/notifications). Accepting and 改派 race on the order's
+    version: one of them wins, the other gets 409."""
+    previous = order.team_id if order.status == OrderStatus.DISPATCHED else None
+    team, refusal = team_and_refusal(body["team_id"], order.area.path, order.category_id, previous)
     if refusal:
         raise ValidationFailed({"team_id": [refusal]})
+    extra = {"previous_team_id": previous} if previous is not None else {}
     _apply(viewer, order, "dispatch", order_parties, {"team_id": team.id, "dispatched_at": clock.now()},
-           body.get("note", ""), team_id=team.id, team_name=team.name)
+           body.get("note", ""), team_id=team.id, team_name=team.name, **extra)
 
 
 def _accept(viewer, order, order_parties, body):
