@@ -16,7 +16,7 @@ const { formatDate } = require('../../../utils/format')
 const { validateCarePlan, firstError } = require('../../../utils/validate')
 
 const WEEKDAYS = Object.keys(labels.WEEKDAY).map(key => ({ day: Number(key), label: labels.WEEKDAY[key] }))
-const NO_TEAM = { id: null, name: '不指定（每次由工作人员派单）' }
+const NO_TEAM = { id: null, name: '不指定' }
 Component({
   behaviors: [careBehavior],
   data: {
