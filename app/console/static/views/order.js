@@ -67,6 +67,14 @@ function orderActions(order, done) {
       return
     }
     toast(actionLabel(action, order.status) + '成功')
+    // An action's answer has no dispatch_teams: read them when the order may be (re)dispatched now.
+    if ((updated.allowed_actions || []).includes('dispatch') && !updated.dispatch_teams) {
+      try {
+        updated = await get('/orders/' + order.id)
+      } catch (err) {
+        fail(err)
+      }
+    }
     done(updated)
   }
 
