@@ -41,8 +41,8 @@ TEMPLATE_SETTINGS = {
     "followed_up": "WECHAT_TEMPLATE_FOLLOWED_UP",
     "call": "WECHAT_TEMPLATE_CALL",
 }
-KIND_LABELS = {"dispatched": "派单通知", "redispatched": "改派通知", "accepted": "接单通知", "completed": "服务完成", "remind": "催办",
-               "escalate": "督办", "followed_up": "评价回访", "call": "吹哨报到",
+KIND_LABELS = {"dispatched": "派单通知", "redispatched": "改派通知", "accepted": "接单通知", "completed": "服务完成",
+               "remind": "催办", "escalate": "督办", "followed_up": "评价回访", "call": "吹哨报到",
                "call_closed": "活动结束", "call_confirmed": "到场确认"}
 STAGE_LABELS = {"dispatch": "派单", "accept": "接单", "service": "办结"}
 STAGE_HINTS = {"dispatch": "请尽快派单", "accept": "请尽快接单", "service": "请尽快完成服务"}
