@@ -82,11 +82,11 @@ def list_teams(args):
     """Active teams, optionally of an area's subtree; or those that may take an order of an area and category."""
     viewer = optional_viewer()
     cursor = decode_cursor(args.get("cursor"))
+    cursor_id = cursor and cursor["id"]
     if "for_area_id" in args:
-        rows = service.list_eligible_teams(args["for_area_id"], args["category"], args["limit"], cursor and cursor["id"])
+        rows = service.list_eligible_teams(args["for_area_id"], args["category"], args["limit"], cursor_id)
     else:
-        rows = service.list_teams(args.get("area_id"), args["limit"], cursor and cursor["id"],
-                                  args["include_inactive"])
+        rows = service.list_teams(args.get("area_id"), args["limit"], cursor_id, args["include_inactive"])
     page = keyset_page(rows, args["limit"])
     counts = service.member_counts([team.id for team in page["items"]])
     page["items"] = [service.present_team(t, viewer, counts.get(t.id, 0)) for t in page["items"]]
