@@ -92,13 +92,15 @@ def _detail_rows(viewer: Viewer, order_id: int, scoped: bool) -> list:
     return rows
 
 
-def order_detail(viewer: Viewer, order_id: int, scoped: bool = True) -> dict:
-    """GET /orders/{id} (scoped=False: after an action): an order presented with its timeline and rating, from
-    one statement."""
-    rows = _detail_rows(viewer, order_id, scoped)
+def order_detail(viewer: Viewer, order_id: int) -> dict:
+    """GET /orders/{id}: an order the viewer may see, presented with its timeline and rating, from one statement;
+    staff who may dispatch it now also get the ranked teams (DESIGN §8)."""
+    rows = _detail_rows(viewer, order_id, scoped=True)
     presented = Presenter(viewer).present_detail(rows)
-    if "dispatch" in presented["allowed_actions"]:  # staff who may dispatch it now: the ranked teams (DESIGN §8)
-        presented["dispatch_teams"] = ranking.dispatch_teams(rows[0]["area_path"], rows[0]["category_id"])
+    if "dispatch" in presented["allowed_actions"]:
+        # An order already dispatched (改派): the teams it may go to instead, its own team left out.
+        current = rows[0]["team_id"] if rows[0]["status"] == OrderStatus.DISPATCHED else None
+        presented["dispatch_teams"] = ranking.dispatch_teams(rows[0]["area_path"], rows[0]["category_id"], current)
     return presented
 
 
@@ -270,15 +272,23 @@ def act(viewer: Viewer, order_id: int, action: str, body: dict) -> dict:
     # Read back in the request's transaction (it commits at the request's end): it sees what was just
     # written. Not scoped: a member who declined no longer sees the order, yet gets it back once.
     db.session.flush()
-    return order_detail(viewer, order_id, scoped=False)
+    # As the detail presents it, without dispatch_teams: after 派单 staff may 改派, but the ranking is read
+    # when a client asks for it (GET).
+    return Presenter(viewer).present_detail(_detail_rows(viewer, order_id, scoped=False))
 
 
 def _dispatch(viewer, order, order_parties, body):
-    team, refusal = team_and_refusal(body["team_id"], order.area.path, order.category_id)
+    """派单, or 改派 of an order already dispatched (not yet accepted) to another team: the accept clock starts
+    again from the new `dispatched_at` (app/supervision), and the event names the team it came from (the
+    notifications tell that team's members, app/notifications). Accepting and 改派 race on the order's
+    version: one of them wins, the other gets 409."""
+    previous = order.team_id if order.status == OrderStatus.DISPATCHED else None
+    team, refusal = team_and_refusal(body["team_id"], order.area.path, order.category_id, previous)
     if refusal:
         raise ValidationFailed({"team_id": [refusal]})
+    extra = {"previous_team_id": previous} if previous is not None else {}
     _apply(viewer, order, "dispatch", order_parties, {"team_id": team.id, "dispatched_at": clock.now()},
-           body.get("note", ""), team_id=team.id, team_name=team.name)
+           body.get("note", ""), team_id=team.id, team_name=team.name, **extra)
 
 
 def _accept(viewer, order, order_parties, body):
