@@ -1,10 +1,12 @@
 """Who received whose unmasked phone number or address (DESIGN §8): written when it is handed out.
 
 Every place that hands staff, an admin or a grid worker someone's full phone or address makes one call
-here: an order's detail (`order_viewed`; a care plan's page calls `one_seen`, which reads the presented order: whatever rule decided it, what
-was handed out is what is logged), a Party member's record (`users_seen`) and the exports
-(`select_seen`: one INSERT … SELECT of the subjects the export holds, whatever their number).
-"""
+here: an order's detail (`order_viewed`, which reads the presented order: whatever rule decided it, what
+was handed out is what is logged), a care plan's page (`one_seen`), a Party member's record (`users_seen`) and
+the exports (`select_seen`: one INSERT … SELECT of the subjects the export holds, whatever their number).
+
+These are a reading request's own writes, committed apart from its reads (the legitimate commits outside the
+request's end, app/database.py)."""
 from flask import has_request_context, request
 from sqlalchemy import Integer, String, case, cast, func, insert, literal, null, select
 
