@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 
 from app import clock
 from app.extensions import db
-from app.orders.guards import AppendOnlyViolation
+from app.append_only import AppendOnlyViolation
 from app.orders.models import Order, OrderEvent, Rating
 from app.privacy.models import PiiAccess
 from app.users.models import User

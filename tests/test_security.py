@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 
 from app import create_app
 from app.extensions import db
-from app.orders.guards import AppendOnlyViolation
+from app.append_only import AppendOnlyViolation
 from app.orders.models import Order, OrderEvent
 from app.users.models import User
 from tests.conftest import is_postgres, redis_or_unavailable

@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
+from app.append_only import append_only
 from app.extensions import db
 from app.types import JsonType, UTCDateTime
 
@@ -146,6 +147,7 @@ class Order(db.Model):
         return self.status in OPEN_STATUSES and self.due_at <= clock.now()
 
 
+@append_only
 class OrderEvent(db.Model):
     """One change of an order; append-only."""
 
@@ -200,5 +202,4 @@ class IdempotencyKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
-from app.orders import guards  # noqa: E402,F401  (OrderEvent is append-only)
 from app.care import models as _care  # noqa: E402,F401  (orders.care_plan_id refers to care_plans)

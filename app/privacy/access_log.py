@@ -18,7 +18,6 @@ from app.errors import NotFound
 from app.extensions import db
 from app.orders.models import Order
 from app.party.service import _members_query
-from app.privacy import guards  # noqa: F401  (the ORM refuses changes to the log)
 from app.privacy.models import PiiAccess
 from app.records.models import ServiceCredit
 from app.replica import primary_session

@@ -5,6 +5,7 @@ from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
+from app.append_only import append_only
 from app.extensions import db
 from app.types import UTCDateTime
 
@@ -13,9 +14,10 @@ WHAT = ("order_detail", "party_member", "party_members", "stats_export", "party_
         "care_plan")
 
 
+@append_only
 class PiiAccess(db.Model):
     """One unmasked phone or address handed to staff, an admin or a grid worker: never changed or deleted
-    (app/privacy/guards.py; a PostgreSQL trigger, migration 0011)."""
+    (app/append_only.py; a PostgreSQL trigger, migration 0011)."""
 
     __tablename__ = "pii_access_log"
     __table_args__ = (
