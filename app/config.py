@@ -60,6 +60,9 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis away for a moment (a restart): the route limits let requests through, logged, rather than answer 500
+    # (app/ratelimits.py does the same for the limits it counts itself).
+    RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "30 per minute")
     RATELIMIT_ORDER_CREATE = os.environ.get("RATELIMIT_ORDER_CREATE", "20 per minute")
     RATELIMIT_ORDER_CREATE_STAFF = os.environ.get("RATELIMIT_ORDER_CREATE_STAFF", "300 per minute")
@@ -138,6 +141,13 @@ class TestConfig(Config):
     REDIS_URL = None
 
 
+def longest_wechat_send(config: dict) -> float:
+    """How long one subscribe message's send may take, at worst: a token fetch, the send, one token refresh and
+    the send again (app/wechat), each up to WECHAT_TIMEOUT, and a few seconds for Redis and the database. The
+    worker's lease on a notification (NOTIFY_LEASE_SECONDS) must outlast it (app/notifications/delivery.py)."""
+    return 4 * float(config.get("WECHAT_TIMEOUT") or 5) + 5
+
+
 class ProductionConfig(Config):
     """Production: refuses to start with a default secret or dev-mode login."""
 
@@ -154,6 +164,10 @@ class ProductionConfig(Config):
             problems.append("WECHAT_APP_ID and WECHAT_APP_SECRET are required")
         if config.get("DEV_LOGIN"):
             problems.append("dev-mode login cannot be enabled in production")
+        lease, longest = int(config.get("NOTIFY_LEASE_SECONDS") or 0), longest_wechat_send(config)
+        if lease <= longest:
+            problems.append(f"NOTIFY_LEASE_SECONDS ({lease}) must be longer than a subscribe message's send can take "
+                            f"({longest:g} s from WECHAT_TIMEOUT), or a second worker sends it again meanwhile")
         if problems:
             raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
 

@@ -36,6 +36,7 @@ def catalogue() -> list[Entry]:
     from app.offerings import models as offerings
     from app.orders import models as orders
     from app.orders.transitions import ACTIONS as ORDER_ACTIONS
+    from app.orders.transitions import RULES as ORDER_RULES
     from app.points.service import PERIOD_LABELS, PERIODS
     from app.records import models as records
     from app.rewards import models as rewards
@@ -45,6 +46,8 @@ def catalogue() -> list[Entry]:
     order_statuses = tuple(status.value for status in orders.OrderStatus)
     # Order events: the transitions table's actions, the first event and the supervision ladder's.
     order_events = ("create", *ORDER_ACTIONS, "remind", "escalate")
+    # "action:status" keys must name an action the transitions table allows from that status.
+    moves = {f"{r.action}:{status}" for r in ORDER_RULES for status in r.sources}
     return [
         Entry("ORDER_STATUS", "an order's status", "app/orders/models.py STATUS_LABELS",
               {str(status): label for status, label in orders.STATUS_LABELS.items()}, order_statuses),
@@ -52,6 +55,12 @@ def catalogue() -> list[Entry]:
               "app/orders/models.py ACTION_LABELS", orders.ACTION_LABELS, order_events),
         Entry("ORDER_EVENT", "what the mini-program's timeline says happened",
               "app/orders/models.py EVENT_LABELS", orders.EVENT_LABELS, order_events),
+        Entry("ORDER_ACTION_IN_STATUS", "an order action worded otherwise in one status (\"action:status\")",
+              "app/orders/models.py ACTION_LABELS_IN_STATUS", orders.ACTION_LABELS_IN_STATUS,
+              tuple(key for key in orders.ACTION_LABELS_IN_STATUS if key in moves)),
+        Entry("ORDER_EVENT_IN_STATUS", "a timeline event worded otherwise by its from_status (\"action:status\")",
+              "app/orders/models.py EVENT_LABELS_IN_STATUS", orders.EVENT_LABELS_IN_STATUS,
+              tuple(key for key in orders.EVENT_LABELS_IN_STATUS if key in moves)),
         Entry("TIME_SLOTS", "the parts of a day for 期望时间", "app/orders/models.py TIME_SLOTS",
               orders.TIME_SLOTS, orders.TIME_SLOTS),
         Entry("OFFERING_STATUS", "an offering's (亮单) status", "app/offerings/models.py STATUS_LABELS",

@@ -28,6 +28,8 @@ SAFE_PRODUCTION = {"SECRET_KEY": GOOD_SECRET, "WECHAT_APP_ID": "wx0123456789abcd
     ({"WECHAT_APP_SECRET": None}, "WECHAT_APP_SECRET"),
     ({"WECHAT_APP_ID": None, "WECHAT_APP_SECRET": None}, "WECHAT_APP_ID"),
     ({"DEV_LOGIN": True}, "dev-mode login"),
+    ({"NOTIFY_LEASE_SECONDS": 25, "WECHAT_TIMEOUT": 5}, "NOTIFY_LEASE_SECONDS"),  # a send may take 4 × 5 s + 5 s
+    ({"NOTIFY_LEASE_SECONDS": 8, "WECHAT_TIMEOUT": 3}, "NOTIFY_LEASE_SECONDS"),
 ])
 def test_production_refuses_to_start(changes, complaint):
     """Does ProductionConfig refuse a default or weak secret, missing WeChat credentials and dev login?"""
@@ -53,6 +55,12 @@ def test_production_starts_with_safe_settings():
     assert app.config["DEV_LOGIN"] is False
     assert isinstance(app.extensions["wechat"], WeChatGateway)
     assert app.config["TESTING"] is False and app.config["RATELIMIT_ENABLED"] is True
+
+
+def test_production_takes_a_lease_longer_than_the_longest_send():
+    """Does production start when the notification lease outlasts the slowest send (the defaults included)?"""
+    create_app("production", **SAFE_PRODUCTION, NOTIFY_LEASE_SECONDS=26, WECHAT_TIMEOUT=5)
+    create_app("production", **SAFE_PRODUCTION, NOTIFY_LEASE_SECONDS=15, WECHAT_TIMEOUT=2)  # the cluster drill's
 
 
 @pytest.mark.parametrize("config, overrides, dev_login", [

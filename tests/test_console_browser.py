@@ -116,6 +116,35 @@ def test_dispatch_board_suggests_teams_and_marks_duplicates(page, live_server, d
     assert cancelled["status"] == "cancelled" and cancelled["cancel_reason"] == f"与工单 #{first['id']} 重复"
 
 
+def test_dispatch_board_redispatches_a_dispatched_order(page, live_server, demo, client, app):
+    """Does the 派单台 list orders dispatched and not yet accepted with their team, and 改派 one to another team
+    from the server's dispatch_teams (its own team left out), the order's page wording it 改派 too?"""
+    order = demo.order_at("dispatched")
+    town = client.post("/api/v1/teams", json={"name": "城关镇志愿服务总队", "area_id": demo.town},
+                       headers=demo.headers("admin")).get_json()["id"]
+    dev_login(page, live_server)
+    row = page.locator(f"#redispatch-table tr[data-order-id='{order['id']}']")
+    row.wait_for()
+    assert row.locator(".current-team").inner_text() == TEAM_SY
+    row.get_by_role("button", name="改派").click()
+    row.locator("button.suggest").first.wait_for()
+    assert [b.inner_text() for b in row.locator("button.suggest").all()] == ["改派给城关镇志愿服务总队"]
+    assert TEAM_SY not in row.locator("select.team-picker").inner_text()
+    shot(page, "02c-redispatch")
+    row.locator("button.suggest").first.click()
+    page.wait_for_selector(f".toast >> text=已将工单 #{order['id']} 改派给城关镇志愿服务总队")
+    until(page, f"document.querySelector(\"#redispatch-table tr[data-order-id='{order['id']}'] .current-team\")"
+                ".textContent === '城关镇志愿服务总队'")
+    moved = client.get(f"/api/v1/orders/{order['id']}", headers=demo.headers("staff_sy")).get_json()
+    assert (moved["status"], moved["team_id"]) == ("dispatched", town)
+    assert [e["action"] for e in moved["events"]] == ["create", "dispatch", "dispatch"]
+    page.goto(f"{live_server}/console/#/orders/{order['id']}")
+    page.wait_for_selector("#timeline")
+    assert "改派" in page.inner_text("#timeline")
+    assert "现派给城关镇志愿服务总队" in page.inner_text(".redispatch-note")
+    assert page.locator("button.suggest").first.inner_text() == "改派给" + TEAM_SY
+
+
 def test_staff_dispatches_reviews_and_exports(page, live_server, demo, client, tmp_path):
     """Can a staff member log in (dev form), dispatch an order, review a rating and download exports?"""
     waiting = demo.create_order(category="repair", description="家里的洗衣机不转了，请帮忙看看")

@@ -13,7 +13,8 @@ ROOT = labels.ROOT
 # The maps whose words a client must take from the generated file rather than write itself (an area's level
 # is left out: 社区 and 网格 are everyday nouns in headings and hints).
 GUARDED = ("ORDER_STATUS", "ORDER_ACTION", "ORDER_EVENT", "OFFERING_STATUS", "OFFERING_ACTION", "CALL_KIND",
-           "CALL_STATUS", "CALL_ACTION", "SIGNUP_STATUS", "ROLE", "TEAM_ROLE")
+           "CALL_STATUS", "CALL_ACTION", "SIGNUP_STATUS", "ROLE", "TEAM_ROLE", "ORDER_ACTION_IN_STATUS",
+           "ORDER_EVENT_IN_STATUS")
 # Nouns that happen to be an action's word: a column of sign-up counts (报名) and of ratings (评价).
 HEADINGS = {("app/console/static/views/calls.js", "报名"), ("app/console/static/views/ratings.js", "评价")}
 
@@ -60,6 +61,16 @@ def test_every_enum_value_has_exactly_one_label(monkeypatch):
     assert len(found) == 1 and "ORDER_ACTION" in found[0] and "app/orders/models.py" in found[0]
     with pytest.raises(ValueError, match="ORDER_ACTION"):
         labels.render("module")
+
+
+def test_an_action_worded_by_status_names_a_move_of_the_table(monkeypatch):
+    """Is an action worded otherwise in a status (改派: dispatching a dispatched order) only for a move the
+    transitions table allows, in one place?"""
+    assert orders.ACTION_LABELS_IN_STATUS == {"dispatch:dispatched": "改派"}
+    assert set(orders.EVENT_LABELS_IN_STATUS) == set(orders.ACTION_LABELS_IN_STATUS)
+    monkeypatch.setitem(orders.ACTION_LABELS_IN_STATUS, "accept:ordered", "抢单")
+    found = labels.problems()
+    assert len(found) == 1 and "ORDER_ACTION_IN_STATUS" in found[0]
 
 
 def test_the_files_are_valid_modules_of_their_kind():

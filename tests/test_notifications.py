@@ -487,6 +487,93 @@ def test_stopping_mid_batch_gives_the_rest_back(app, wx_app, demo, fake_wechat, 
     assert len(fake_wechat.sent_messages) == 3
 
 
+class Killed(BaseException):
+    """A worker's death (kill -9) at a chosen point: nothing after it runs, no handler catches it."""
+
+
+def dying_gateway(monkeypatch, when: str, at_send: int):
+    """The worker dies at its `at_send`-th subscribe message, `when` "before" or "after" WeChat received it."""
+    from app.notifications import delivery
+
+    real, sends = delivery.gateway, []
+
+    class Gateway:
+        def send_subscribe_message(self, *args, **kwargs):
+            sends.append(args[0])
+            if len(sends) == at_send and when == "before":
+                raise Killed
+            real().send_subscribe_message(*args, **kwargs)
+            if len(sends) == at_send:
+                raise Killed  # WeChat answered; the worker dies before recording it
+
+    monkeypatch.setattr(delivery, "gateway", Gateway)
+    return lambda: monkeypatch.setattr(delivery, "gateway", real)
+
+
+def ten_reminders(app) -> None:
+    with app.app_context():
+        users = [User(openid=f"openid-{n}", nickname=f"用户{n}") for n in range(10)]
+        db.session.add_all(users)
+        db.session.flush()
+        for user in users:
+            notify([user.id], "remind", "催办提醒", "请尽快接单", template_data={"thing1": user.nickname})
+        db.session.commit()
+
+
+@pytest.mark.parametrize("when, resent", [("before", 0), ("after", 1)])
+def test_claim_send_record_one_message_at_a_time(app, wx_app, fake_wechat, at_t0, monkeypatch, when, resent):
+    """A worker killed mid-batch: are the messages before recorded one by one (never sent again), the rest
+    left leased to another worker, nothing lost -- and is the one resend only the message WeChat had
+    accepted when the kill came before its record (the residual window, app/notifications/delivery.py)?"""
+    ten_reminders(app)
+    wx_app.config["NOTIFY_BATCH_SIZE"] = 6
+    restore = dying_gateway(monkeypatch, when, at_send=4)
+    with pytest.raises(Killed):
+        deliver(wx_app, worker="dies")
+    restore()
+    done = rows(app, Notification, Notification.status == "done")
+    assert len(done) == 3 and {n.wechat_status for n in done} == {"sent"}  # each recorded as soon as it was sent
+    assert len(fake_wechat.sent_messages) == 3 + resent
+    leased = rows(app, Notification, Notification.locked_by == "dies")
+    assert len(leased) == 3 and {n.status for n in leased} == {"pending"}  # the one in hand and two not begun
+
+    assert deliver(wx_app, worker="other") == Counter(sent=4)  # the four nobody had claimed; the lease holds
+    clock.advance(seconds=wx_app.config["NOTIFY_LEASE_SECONDS"])
+    assert deliver(wx_app, worker="other") == Counter(sent=3)
+
+    received = Counter(m["touser"] for m in fake_wechat.sent_messages)
+    assert set(received) == {f"openid-{n}" for n in range(10)}  # none lost
+    assert sum(received.values()) == 10 + resent
+    assert [openid for openid, times in received.items() if times > 1] == (["openid-3"] if resent else [])
+    assert {(n.status, n.wechat_status) for n in rows(app, Notification)} == {("done", "sent")}
+    assert len(rows(app, Message)) == 10  # the in-app message is written once, even for the resent one
+
+
+def test_a_failed_record_after_the_send_is_retried_not_resent(app, wx_app, fake_wechat, at_t0, monkeypatch):
+    """When the database drops the connection just as the worker records a message WeChat accepted, does it
+    try again within its lease instead of leaving the row to be sent a second time?"""
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    ten_reminders(app)
+    failures = iter([True, True])
+
+    with wx_app.app_context():
+        engine = db.engine
+
+        def drop(conn, cursor, statement, parameters, context, executemany):
+            if statement.startswith("UPDATE notifications") and "wechat_status" in statement and next(failures, False):
+                raise OperationalError(statement, parameters, Exception("server closed the connection unexpectedly"))
+
+        event.listen(engine, "before_cursor_execute", drop)
+        try:
+            assert deliver_pending(worker="w") == Counter(sent=10)
+        finally:
+            event.remove(engine, "before_cursor_execute", drop)
+    assert Counter(m["touser"] for m in fake_wechat.sent_messages) == Counter({f"openid-{n}": 1 for n in range(10)})
+    assert {(n.status, n.wechat_status, n.locked_by) for n in rows(app, Notification)} == {("done", "sent", None)}
+
+
 # --- several workers on PostgreSQL --------------------------------------------------------------------
 
 def test_two_workers_deliver_each_message_once(app, wx_app, database_url, fake_wechat):

@@ -49,7 +49,8 @@ def row(action, status, target, cells):
 #                                       req oth asg mem ldr oTm stf oSt adm grd anon
 MATRIX = [
     row("dispatch", "ordered", "dispatched", "403 404 404 404 404 404 200 404 200 403 401"),
-    row("dispatch", "dispatched", None,      "403 404 403 403 403 404 409 404 409 403 401"),
+    row("dispatch", "dispatched", "dispatched", "403 404 403 403 403 404 200 404 200 403 401"),  # 改派
+    row("dispatch", "accepted", None,        "403 404 403 403 403 404 409 404 409 403 401"),
     row("accept", "dispatched", "accepted",  "403 404 200 200 200 404 403 404 403 403 401"),
     row("accept", "accepted", None,          "403 404 409 409 409 404 403 404 403 403 401"),
     row("decline", "dispatched", "ordered",  "403 404 200 200 200 404 403 404 403 403 401"),
@@ -74,10 +75,16 @@ MATRIX = [
 ]
 
 
-def _body(demo, action):
-    body = dict(BODIES.get(action, {}))
+# 改派 goes to another team than the order's own (the town's, made by the test).
+STATUS_BODIES = {("dispatch", "dispatched"): {"team_id": "TEAM_TOWN"}}
+
+
+def _body(demo, action, status=None):
+    body = dict(STATUS_BODIES.get((action, status), BODIES.get(action, {})))
     if body.get("team_id") == "TEAM_SY":
         body["team_id"] = demo.team_sy
+    elif body.get("team_id") == "TEAM_TOWN":
+        body["team_id"] = demo.team_town
     return body
 
 
@@ -100,7 +107,8 @@ def _try(demo, app, client, action, status, target, part, expected) -> tuple[int
     elif seen.status_code != expected:
         problems.append(f"GET answered {seen.status_code}")
     before = _stored(app, order["id"])
-    response = client.post(f"/api/v1/orders/{order['id']}/{action}", json=_body(demo, action), headers=headers)
+    response = client.post(f"/api/v1/orders/{order['id']}/{action}", json=_body(demo, action, status),
+                           headers=headers)
     body = response.get_json()
     if response.status_code == 200:
         last = body["events"][-1]
@@ -120,6 +128,11 @@ def _try(demo, app, client, action, status, target, part, expected) -> tuple[int
                          ids=[f"{action}@{status}" for action, status, _, _ in MATRIX])
 def test_action_matrix(demo, app, client, action, status, target, expected):
     """Does every part get the matrix's status for this action, with buttons and stored order agreeing?"""
+    if (action, status) in STATUS_BODIES:
+        made = client.post("/api/v1/teams", json={"name": "城关镇志愿服务总队", "area_id": demo.town},
+                           headers=demo.headers("admin"))
+        assert made.status_code == 201, made.get_json()
+        demo.team_town = made.get_json()["id"]
     actual, problems = {}, {}
     for part in PARTS:
         actual[part], found = _try(demo, app, client, action, status, target, part, expected[part])

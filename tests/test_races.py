@@ -101,6 +101,34 @@ def test_accept_decline_and_cancel_race(demo, client, app, live_server):
             assert (stored.status, stored.version) == (final, len(events))
 
 
+def test_accept_and_redispatch_race(demo, client, app, live_server):
+    """When members accept while staff redispatch (改派) to another team, does exactly one of them win, the other
+    getting 409 (or 404: a member whose team lost the order), with one event and one version step?"""
+    members = list(team_of_twenty(demo, client).values())
+    town = client.post("/api/v1/teams", json={"name": "城关镇志愿服务总队", "area_id": demo.town},
+                       headers=demo.headers("admin")).get_json()["id"]
+    winners = set()
+    for _round in range(6):
+        order = demo.order_at("dispatched")
+        base = f"{live_server}/api/v1/orders/{order['id']}"
+        calls = [("POST", f"{base}/accept", {"headers": h, "json": {}}) for h in members[:2]]
+        calls.insert(1, ("POST", f"{base}/dispatch", {"headers": demo.headers("staff_sy"), "json": {"team_id": town}}))
+        responses = fire(calls)
+        won = [call[1].rsplit("/", 1)[1] for call, r in zip(calls, responses) if r.status_code == 200]
+        assert won in (["accept"], ["dispatch"]), [(c[1], r.status_code, r.text[:80]) for c, r in zip(calls, responses)]
+        losers = {r.status_code for r in responses if r.status_code != 200}
+        assert losers <= {404, 409}, [r.text for r in responses]
+        assert {r.json()["code"] for r in responses if r.status_code == 409} <= {"invalid_transition"}
+        events = events_of(app, order["id"])
+        assert events == ["create", "dispatch", won[0]]
+        with app.app_context():
+            stored = db.session.get(Order, order["id"])
+            expected = ("accepted", demo.team_sy) if won == ["accept"] else ("dispatched", town)
+            assert (stored.status, stored.team_id, stored.version) == (*expected, 3)
+        winners.add(won[0])
+    print("accept/redispatch winners:", winners)
+
+
 # --- Idempotency-Key on POST /orders -----------------------------------------------------------------
 
 def post_order(client, demo, body, key, who="resident"):

@@ -282,6 +282,33 @@ def test_staff_filing_on_behalf_have_their_own_larger_limit(limited_app):
     assert limited_app.config["RATELIMIT_ORDER_CREATE_STAFF"] == "6 per minute"
 
 
+def test_limits_let_requests_through_while_redis_is_away(database_url, _schema, tmp_path):
+    """While the limits' Redis cannot be reached (a restart), do logins and order creation still work (logged)
+    instead of answering 500?"""
+    from tests.conftest import _wipe
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_DIR=str(tmp_path / "uploads"),
+                     RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")  # nothing listens there
+    with app.app_context():
+        _wipe(database_url)
+        from app.demo import seed_demo
+
+        area = seed_demo()["松阳社区"]
+    try:
+        client = app.test_client()
+        login = client.post("/api/v1/auth/wechat-login", json={"code": "dev:demo-resident-sy-1"})
+        assert login.status_code == 200
+        body = {"category": "repair", "description": "热水器打不着火", "address": "松阳小区1栋",
+                "contact_name": "李阿姨", "contact_phone": "13800001234", "area_id": area}
+        created = client.post("/api/v1/orders", json=body,
+                              headers={"Authorization": f"Bearer {login.get_json()['access_token']}"})
+        assert created.status_code == 201
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 def _concurrently(count: int, send) -> list[int]:
     """Fire `count` requests at the same moment (so both workers are busy); their status codes."""
     barrier = threading.Barrier(count)

@@ -49,8 +49,9 @@ def _minutes(later, earlier):
     return (func.julianday(later) - func.julianday(earlier)) * 1440.0
 
 
-def candidates(order_area_path: str, category_id: int) -> list[Candidate]:
-    """The teams that may take an order in this area and category, with their figures: one statement."""
+def candidates(order_area_path: str, category_id: int, current_team_id: int | None = None) -> list[Candidate]:
+    """The teams that may take an order in this area and category (one dispatched to `current_team_id`: the
+    others), with their figures: one statement."""
     now = clock.now()
     open_orders = (select(func.count()).select_from(Order)
                    .where(Order.team_id == Team.id, Order.status.in_([str(s) for s in LOADED]))
@@ -71,7 +72,7 @@ def candidates(order_area_path: str, category_id: int) -> list[Candidate]:
                       open_orders=int(loaded or 0), response_minutes=None if minutes is None else float(minutes),
                       ratings=int(rated_count or 0), good_ratings=int(good_count or 0))
             for team, loaded, minutes, rated_count, good_count in eligible_team_rows(
-                order_area_path, category_id, open_orders, response, ratings, good)]
+                order_area_path, category_id, open_orders, response, ratings, good, current_team_id=current_team_id)]
 
 
 def score(c: Candidate) -> float:
@@ -105,9 +106,10 @@ def reasons(c: Candidate) -> list[str]:
     return found
 
 
-def dispatch_teams(order_area_path: str, category_id: int) -> list[dict]:
-    """`dispatch_teams` of an order: [{team_id, name, area_id, score, reasons}], best first."""
-    ranked = sorted(((score(c), c) for c in candidates(order_area_path, category_id)),
+def dispatch_teams(order_area_path: str, category_id: int, current_team_id: int | None = None) -> list[dict]:
+    """`dispatch_teams` of an order: [{team_id, name, area_id, score, reasons}], best first (an order dispatched
+    to `current_team_id`, for 改派: the other teams)."""
+    ranked = sorted(((score(c), c) for c in candidates(order_area_path, category_id, current_team_id)),
                     key=lambda pair: (-pair[0], pair[1].team_id))
     return [{"team_id": c.team_id, "name": c.name, "area_id": c.area_id, "score": value, "reasons": reasons(c)}
             for value, c in ranked]

@@ -6,18 +6,25 @@ One delivery is three short steps, none of which holds a transaction open across
    commit. PostgreSQL picks the rows with FOR UPDATE SKIP LOCKED, so workers running side by side
    take different rows and never wait for each other; SQLite runs one worker (its writers are
    serialised by BEGIN IMMEDIATE anyway).
-2. prepare: renew the lease if it is still ours, write the in-app message (once: unique per
-   notification), commit; then send the subscribe message through the gateway.
-3. record: store the outcome, only while the lease is still ours.
+2. prepare, one message at a time: renew the lease if it is still ours (so every send starts with a
+   whole lease ahead of it, longer than a send can take: ProductionConfig.validate), write the in-app
+   message (once: unique per notification), commit; then send the subscribe message through the gateway.
+3. record, at once and for that message alone: store the outcome in its own short transaction, only
+   while the lease is still ours. A database hiccup here is retried while the lease lasts, so a
+   message WeChat accepted is not sent again because one commit failed.
 
 A worker killed between claim and send leaves a leased row behind; once the lease runs out another
-pass claims it again, so nothing is lost. A worker killed after WeChat accepted a message but before
-step 3 committed sends it once more after the lease (at-least-once, the best a remote API without
-idempotency keys allows).
+pass claims it again, so nothing is lost (at-least-once). A worker killed (kill -9, power) after WeChat
+accepted a message but before step 3 committed sends that one message once more after the lease: WeChat's
+subscribe-message API takes no idempotency key and cannot be asked what it received, so this window --
+WeChat's processing, its answer on the wire, one UPDATE and COMMIT -- can be narrowed but not closed.
+It holds at most the one message in hand per killed worker; a graceful stop (SIGTERM) never falls in it
+(the worker stops between messages). tests/test_notifications.py shows both sides of it.
 """
 import logging
 import os
 import socket
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -25,7 +32,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from app import clock
 from app.extensions import db
@@ -81,14 +88,29 @@ def _retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
 
 
-def _record(notification_id: int, worker: str, values: dict) -> bool:
-    """Store an outcome while the lease is ours (commits); False if another worker took it over."""
+def _record(notification_id: int, worker: str, values: dict, retry_until: float | None = None) -> bool:
+    """Store an outcome while the lease is ours (commits); False if another worker took it over.
+
+    With `retry_until` (a time.monotonic() moment before our lease runs out), a database that is away for
+    a moment (connection lost, failover) is tried again until then: giving up would leave the row to be
+    sent once more after the lease."""
     values = {"locked_until": None, "locked_by": None, **values}
-    changed = db.session.execute(
-        update(Notification).where(_ours(notification_id, worker)).values(**values)
-        .execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
-    return changed == 1
+    pause = 0.1
+    while True:
+        try:
+            changed = db.session.execute(
+                update(Notification).where(_ours(notification_id, worker)).values(**values)
+                .execution_options(synchronize_session=False)).rowcount
+            db.session.commit()
+            return changed == 1
+        except (OperationalError, InterfaceError):
+            db.session.rollback()
+            if retry_until is None or time.monotonic() + pause >= retry_until:
+                raise
+            log.warning("notification %s: recording its outcome failed; trying again in %.1f s", notification_id,
+                        pause, exc_info=True)
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
 
 
 def _failure_values(attempts: int, errcode: int | None, error: str) -> dict:
@@ -150,6 +172,8 @@ def deliver_one(notification_id: int, worker: str) -> str:
             if _record(notification_id, worker, values) else "lost"
     if send is None:
         return outcome
+    # Our lease was renewed in _prepare: record before it runs out, or another worker sends it again.
+    retry_until = time.monotonic() + max(_config("NOTIFY_LEASE_SECONDS") - 2, 0)
     try:
         gateway().send_subscribe_message(send["openid"], send["template_id"], send["data"], page=send["page"])
     except SubscriptionRefused as exc:
@@ -165,7 +189,8 @@ def deliver_one(notification_id: int, worker: str) -> str:
         values = {"status": DONE, "wechat_status": WECHAT_SENT, "delivered_at": clock.now(),
                   "errcode": None, "last_error": ""}
         outcome = "sent"
-    return outcome if _record(notification_id, worker, values) else "lost"
+    # Nothing between WeChat's answer and this commit: that gap is the one a kill -9 can turn into a resend.
+    return outcome if _record(notification_id, worker, values, retry_until) else "lost"
 
 
 def deliver_pending(worker: str | None = None, should_stop: Callable[[], bool] = lambda: False,

@@ -41,8 +41,8 @@ TEMPLATE_SETTINGS = {
     "followed_up": "WECHAT_TEMPLATE_FOLLOWED_UP",
     "call": "WECHAT_TEMPLATE_CALL",
 }
-KIND_LABELS = {"dispatched": "派单通知", "accepted": "接单通知", "completed": "服务完成", "remind": "催办",
-               "escalate": "督办", "followed_up": "评价回访", "call": "吹哨报到",
+KIND_LABELS = {"dispatched": "派单通知", "redispatched": "改派通知", "accepted": "接单通知", "completed": "服务完成",
+               "remind": "催办", "escalate": "督办", "followed_up": "评价回访", "call": "吹哨报到",
                "call_closed": "活动结束", "call_confirmed": "到场确认"}
 STAGE_LABELS = {"dispatch": "派单", "accept": "接单", "service": "办结"}
 STAGE_HINTS = {"dispatch": "请尽快派单", "accept": "请尽快接单", "service": "请尽快完成服务"}
@@ -108,6 +108,17 @@ def _dispatched(order: Order, event: OrderEvent):
     return team_member_ids(order.team_id), "新工单待接单", body, data
 
 
+def _redispatched(order: Order, event: OrderEvent):
+    """改派: the members of the team the order was taken from (those also in the new team hear of it as new)."""
+    previous = event.data.get("previous_team_id")
+    if previous is None:
+        return None
+    body = f"{order.area.name}的工单「{order.title}」已由社区改派给其他队伍，您的服务队无需再接单。"
+    # In-app only (no template: a subscribe message is not spent on "nothing to do"), and not linked to the
+    # order, which is out of their sight now (404); the event id traces it.
+    return team_member_ids(previous) - team_member_ids(order.team_id), "工单已改派给其他队伍", body, {}, False
+
+
 def _accepted(order: Order, event: OrderEvent):
     name = order.assignee.display_name if order.assignee else "志愿者"
     body = f"您的工单「{order.title}」已由志愿者{name}接单，请保持电话畅通。"
@@ -150,28 +161,32 @@ def _supervised(order: Order, event: OrderEvent):
     return recipients, title, body, data
 
 
+# What each order event tells whom: (kind, builder) in order. A builder returns (recipients, title, body,
+# template data[, linked]) — linked (the default): the message opens the order — or None when the event is
+# not its business.
 ORDER_NOTICES = {
-    "dispatch": ("dispatched", _dispatched),
-    "accept": ("accepted", _accepted),
-    "complete": ("completed", _completed),
-    "review": ("followed_up", _followed_up),
-    "remind": ("remind", _supervised),
-    "escalate": ("escalate", _supervised),
+    "dispatch": (("dispatched", _dispatched), ("redispatched", _redispatched)),
+    "accept": (("accepted", _accepted),),
+    "complete": (("completed", _completed),),
+    "review": (("followed_up", _followed_up),),
+    "remind": (("remind", _supervised),),
+    "escalate": (("escalate", _supervised),),
 }
 
 
 @order_changed.connect
 def on_order_changed(order: Order, event: OrderEvent, viewer: Viewer | None = None, **_) -> None:
     """Queue the notifications an order event causes, in the event's transaction."""
-    notice = ORDER_NOTICES.get(event.action)
-    if notice is None:
-        return
-    kind, build = notice
-    recipients, title, body, data = build(order, event)
-    recipients.discard(event.actor_id)  # nobody is told of what they did themselves
-    recipients.discard(None)
-    notify(recipients, kind, title, body, page=ORDER_PAGE.format(id=order.id), template_data=data,
-           order_id=order.id, event_id=event.id)
+    for kind, build in ORDER_NOTICES.get(event.action, ()):
+        notice = build(order, event)
+        if notice is None:
+            continue
+        recipients, title, body, data, *linked = notice
+        recipients.discard(event.actor_id)  # nobody is told of what they did themselves
+        recipients.discard(None)
+        link = not linked or linked[0]
+        notify(recipients, kind, title, body, page=ORDER_PAGE.format(id=order.id) if link else "",
+               template_data=data, order_id=order.id if link else None, event_id=event.id)
 
 
 # --- the in-app messages ------------------------------------------------------------------------

@@ -65,6 +65,11 @@ EVENT_LABELS = {
     "remind": "催办",
     "escalate": "督办",
 }
+# An action, and its event, worded otherwise when taken in one status (their only home): keys "action:status",
+# the status the order is in when the action is taken (an event's from_status). Staff dispatching an order that
+# is already dispatched send it to another team: 改派. Clients look here first, then in the maps above.
+ACTION_LABELS_IN_STATUS = {"dispatch:dispatched": "改派"}
+EVENT_LABELS_IN_STATUS = {"dispatch:dispatched": "已改派给其他服务队"}
 # The parts of a day a resident picks for 期望时间 (and a care plan's time slot, DESIGN §8).
 TIME_SLOTS = ("上午", "下午", "晚上")
 FINAL_STATUSES = (OrderStatus.RATED, OrderStatus.CANCELLED, OrderStatus.CLOSED)

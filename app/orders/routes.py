@@ -75,7 +75,8 @@ def get_order(order_id):
 
 
 ACTION_BODIES = {
-    "dispatch": (schemas.DispatchSchema, "派单: send the order to a team (staff of the area)"),
+    "dispatch": (schemas.DispatchSchema, "派单: send the order to a team (staff of the area); on a dispatched order "
+                                         "not yet accepted, 改派: to another team"),
     "accept": (EmptySchema, "接单: take the order (a member of the dispatched team)"),
     "decline": (schemas.ReasonSchema, "decline with a reason; the order goes back to dispatch"),
     "start": (EmptySchema, "start the service (the assignee)"),

@@ -4,8 +4,8 @@
 see (a list's per-index parts, one order's detail, an order's attachments), the parts the viewer plays in
 an order, whether they see its contact whole or masked and staff's notes, and whether they may file an
 order on a resident's behalf. `team_refusal` says whether a team may take an order: the one rule, which
-`eligible_teams`, `eligible_team_rows` (dispatch_teams' ranking, automatic dispatch) and `team_and_refusal`
-(dispatch, a care plan's team) apply to the teams they read.
+`eligible_teams`, `eligible_team_rows` (dispatch_teams' ranking, automatic dispatch, a care plan's team
+picker) and `team_and_refusal` (dispatch and 改派, a care plan's team) apply to the teams they read.
 """
 from functools import lru_cache
 
@@ -191,11 +191,18 @@ class Scope:
 
 # --- which teams may take an order --------------------------------------------------------------
 
-def team_refusal(team: Team | None, area_path: str, category_id: int) -> str | None:
+SAME_TEAM = "工单已派给该服务队，请选择其他服务队改派"
+
+
+def team_refusal(team: Team | None, area_path: str, category_id: int, current_team_id: int | None = None) \
+        -> str | None:
     """Why this team may not take an order of this area and category, or None if it may: it must be active,
-    of the order's area or one above it, and serve the category (a team with no categories serves all)."""
+    of the order's area or one above it, and serve the category (a team with no categories serves all); an
+    order already dispatched (`current_team_id`) goes only to another team (改派)."""
     if team is None or not team.is_active:
         return "服务队不存在或已停用"
+    if current_team_id is not None and team.id == current_team_id:
+        return SAME_TEAM
     if not area_path.startswith(team.area.path):
         return "该服务队不服务此区域"
     if not team.serves(category_id):
@@ -203,14 +210,15 @@ def team_refusal(team: Team | None, area_path: str, category_id: int) -> str | N
     return None
 
 
-def eligible_team_rows(area_path: str, category_id: int, *columns) -> list:
+def eligible_team_rows(area_path: str, category_id: int, *columns, current_team_id: int | None = None) -> list:
     """Every team that may take an order of this area and category, by id, as rows (Team, *columns): one
     statement reads the active teams along the area's path with their area and categories (and `columns`,
-    correlated to `Team`: the ranking's figures, app/dispatch/ranking.py); `team_refusal` decides."""
+    correlated to `Team`: the ranking's figures, app/dispatch/ranking.py); `team_refusal` decides (an order
+    dispatched to `current_team_id`: the other teams)."""
     statement = (select(Team, *columns).where(Team.area_id.in_(path_ids(area_path)), Team.is_active.is_(True))
                  .options(joinedload(Team.area), joinedload(Team.categories)).order_by(Team.id))
     return [row for row in db.session.execute(statement).unique()
-            if team_refusal(row[0], area_path, category_id) is None]
+            if team_refusal(row[0], area_path, category_id, current_team_id) is None]
 
 
 def eligible_teams(area_path: str, category_id: int) -> list[Team]:
@@ -218,8 +226,9 @@ def eligible_teams(area_path: str, category_id: int) -> list[Team]:
     return [row[0] for row in eligible_team_rows(area_path, category_id)]
 
 
-def team_and_refusal(team_id: int, area_path: str, category_id: int) -> tuple[Team | None, str | None]:
+def team_and_refusal(team_id: int, area_path: str, category_id: int, current_team_id: int | None = None) \
+        -> tuple[Team | None, str | None]:
     """The team by id (with its area and categories, one statement) and `team_refusal` for it."""
     team = db.session.scalars(select(Team).where(Team.id == team_id)
                               .options(joinedload(Team.area), joinedload(Team.categories))).unique().first()
-    return team, team_refusal(team, area_path, category_id)
+    return team, team_refusal(team, area_path, category_id, current_team_id)

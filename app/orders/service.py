@@ -108,9 +108,11 @@ def list_orders(viewer: Viewer, args: dict, cursor_id: int | None) -> list:
     return db.session.execute(statement, params).all()
 
 
-def order_detail(viewer: Viewer, order_id: int, scoped: bool = True, dumped: bool = True) -> dict:
+def order_detail(viewer: Viewer, order_id: int, scoped: bool = True, dumped: bool = True,
+                 suggestions: bool = True) -> dict:
     """GET /orders/{id}: an order the viewer may see (any other is 404), presented with its timeline and
-    rating, from one statement (scoped=False: one the viewer has just acted on)."""
+    rating, from one statement (scoped=False: one the viewer has just acted on; suggestions=False: without
+    dispatch_teams, which an action's answer does not carry)."""
     params = {"order_id": order_id}
     teams = area_paths = 0
     if scoped:
@@ -121,8 +123,10 @@ def order_detail(viewer: Viewer, order_id: int, scoped: bool = True, dumped: boo
     if not rows:
         raise NotFound("找不到该工单")
     presented = Presenter(viewer, dumped).present_detail(rows)
-    if "dispatch" in presented["allowed_actions"]:  # staff who may dispatch it now: the ranked teams (DESIGN §8)
-        presented["dispatch_teams"] = ranking.dispatch_teams(rows[0]["area_path"], rows[0]["category_id"])
+    if suggestions and "dispatch" in presented["allowed_actions"]:  # staff who may dispatch it now (DESIGN §8)
+        # An order already dispatched (改派): the teams it may go to instead, its own team left out.
+        current = rows[0]["team_id"] if rows[0]["status"] == OrderStatus.DISPATCHED else None
+        presented["dispatch_teams"] = ranking.dispatch_teams(rows[0]["area_path"], rows[0]["category_id"], current)
     return presented
 
 
@@ -298,15 +302,22 @@ def act(viewer: Viewer, order_id: int, action: str, body: dict) -> Dumped:
     # Read back in the request's transaction (it commits at the request's end): it sees what was just
     # written. Not scoped: a member who declined no longer sees the order, yet gets it back once.
     db.session.flush()
-    return order_detail(viewer, order_id, scoped=False)
+    # Without dispatch_teams: after 派单 staff may 改派, but the ranking is read when a client asks for it.
+    return order_detail(viewer, order_id, scoped=False, suggestions=False)
 
 
 def _dispatch(viewer, order, order_parties, body):
-    team, refusal = team_and_refusal(body["team_id"], order.area.path, order.category_id)
+    """派单, or 改派 of an order already dispatched (not yet accepted) to another team: the accept clock starts
+    again from the new `dispatched_at` (app/supervision), and the event names the team it came from (the
+    notifications tell that team's members, app/notifications). Accepting and 改派 race on the order's
+    version: one of them wins, the other gets 409."""
+    previous = order.team_id if order.status == OrderStatus.DISPATCHED else None
+    team, refusal = team_and_refusal(body["team_id"], order.area.path, order.category_id, previous)
     if refusal:
         raise ValidationFailed({"team_id": [refusal]})
+    extra = {"previous_team_id": previous} if previous is not None else {}
     _apply(viewer, order, "dispatch", order_parties, {"team_id": team.id, "dispatched_at": clock.now()},
-           body.get("note", ""), team_id=team.id, team_name=team.name)
+           body.get("note", ""), team_id=team.id, team_name=team.name, **extra)
 
 
 def _accept(viewer, order, order_parties, body):

@@ -27,6 +27,8 @@ def rule(action: str, parties: set[str], sources: set[S], target: S | None, need
 
 RULES: tuple[Rule, ...] = (
     rule("dispatch", {STAFF, SYSTEM}, {S.ORDERED}, S.DISPATCHED),  # system: automatic dispatch (app/dispatch)
+    # 改派: staff send a dispatched order, not yet accepted, to another team (the system never does).
+    rule("dispatch", {STAFF}, {S.DISPATCHED}, S.DISPATCHED),
     rule("accept", {TEAM_MEMBER}, {S.DISPATCHED}, S.ACCEPTED),
     rule("decline", {TEAM_MEMBER}, {S.DISPATCHED}, S.ORDERED),
     rule("start", {ASSIGNEE}, {S.ACCEPTED}, S.IN_SERVICE),

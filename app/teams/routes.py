@@ -1,6 +1,6 @@
 """/teams: volunteer teams (志愿服务队)."""
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from app.auth import current_viewer, optional_viewer
 from app.schema import EmptySchema, Id, ListArgs, Text, decode_cursor, keyset_page, page_schema
@@ -38,6 +38,16 @@ class TeamSchema(Schema):
 class TeamArgs(ListArgs):
     area_id = Id()
     include_inactive = fields.Boolean(load_default=False)
+    for_area_id = Id(metadata={"description": "with `category`: only the teams that may take an order of this area "
+                                              "and category (DESIGN §4; a care plan's team picker); `area_id` and "
+                                              "`include_inactive` do not apply"})
+    category = Text(32, metadata={"description": "a category code, with `for_area_id`"})
+
+    @validates_schema
+    def _both_or_neither(self, data, **_):
+        if ("for_area_id" in data) != ("category" in data):
+            missing = "category" if "for_area_id" in data else "for_area_id"
+            raise ValidationError({missing: ["请同时给出区域和服务类别"]})
 
 
 class TeamCreateSchema(Schema):
@@ -69,11 +79,14 @@ class AddMemberSchema(Schema):
 @blp.response(200, page_schema(TeamSchema, "TeamPage"))
 @blp.doc(security=[])
 def list_teams(args):
-    """Active teams, optionally of an area's subtree."""
+    """Active teams, optionally of an area's subtree; or those that may take an order of an area and category."""
     viewer = optional_viewer()
     cursor = decode_cursor(args.get("cursor"))
-    rows = service.list_teams(args.get("area_id"), args["limit"], cursor and cursor["id"],
-                              args["include_inactive"])
+    cursor_id = cursor and cursor["id"]
+    if "for_area_id" in args:
+        rows = service.list_eligible_teams(args["for_area_id"], args["category"], args["limit"], cursor_id)
+    else:
+        rows = service.list_teams(args.get("area_id"), args["limit"], cursor_id, args["include_inactive"])
     page = keyset_page(rows, args["limit"])
     counts = service.member_counts([team.id for team in page["items"]])
     page["items"] = [service.present_team(t, viewer, counts.get(t.id, 0)) for t in page["items"]]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import ratelimits
 from app.areas.service import require_area
 from app.auth.viewer import Viewer, subtree_ids_select
-from app.categories.service import categories_by_codes
+from app.categories.service import categories_by_codes, category_by_code
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.teams.models import Team, TeamMember
@@ -161,6 +161,17 @@ def list_teams(area_id: int | None, limit: int, cursor_id: int | None, include_i
     if cursor_id:
         query = query.where(Team.id < cursor_id)
     return list(db.session.scalars(query))
+
+
+def list_eligible_teams(area_id: int, category: str, limit: int, cursor_id: int | None) -> list[Team]:
+    """The teams that may take an order of this area and category (a care plan's team picker), newest first: the
+    one rule of app/orders/scope.py (active, of the area or one above it, serving the category)."""
+    from app.orders.scope import eligible_teams  # the orders package reads teams: imported when used
+
+    area = require_area(area_id, "for_area_id")
+    teams = eligible_teams(area.path, category_by_code(category).id)
+    teams = [team for team in reversed(teams) if not cursor_id or team.id < cursor_id]
+    return teams[:limit + 1]
 
 
 def member_counts(team_ids: list[int]) -> dict[int, int]:

@@ -83,6 +83,16 @@ const ORDER_ACTIONS = labelled(labels.ORDER_ACTION, {
   },
 })
 
+/** An action's word for an order in `status` (改派 for dispatching a dispatched order), from the generated labels. */
+function actionLabel(name, status) {
+  return labels.ORDER_ACTION_IN_STATUS[name + ':' + status] || labels.ORDER_ACTION[name] || name
+}
+
+/** A timeline event's words, by the status it left (已改派… for a dispatch of a dispatched order). */
+function eventLabel(action, fromStatus) {
+  return labels.ORDER_EVENT_IN_STATUS[action + ':' + fromStatus] || labels.ORDER_EVENT[action] || action
+}
+
 // The order buttons appear in: the main step first, the risky ones last.
 const ORDER_ACTION_ORDER = ['accept', 'start', 'complete', 'rate', 'dispatch', 'review', 'decline', 'reopen', 'close', 'cancel']
 
@@ -137,6 +147,8 @@ module.exports = {
   ORDER_ACTIONS,
   ORDER_ACTION_ORDER,
   EVENT_LABELS,
+  actionLabel,
+  eventLabel,
   ROLE_LABELS,
   TEAM_ROLE_LABELS,
   OFFERING_STATUS,

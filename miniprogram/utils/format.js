@@ -1,5 +1,5 @@
 // Shown in Asia/Shanghai whatever the phone's zone; numbers as people read them.
-const { ORDER_STATUS, ORDER_ACTIONS, ORDER_ACTION_ORDER, EVENT_LABELS, CALL_STATUS, SIGNUP_STATUS } = require('./constants')
+const { ORDER_STATUS, ORDER_ACTIONS, ORDER_ACTION_ORDER, CALL_STATUS, SIGNUP_STATUS, actionLabel, eventLabel } = require('./constants')
 
 const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000
 
@@ -72,11 +72,11 @@ function number(value) {
   return String(value)
 }
 
-/** The order's buttons, drawn from allowed_actions only, in a stable order. */
-function orderActions(allowed) {
+/** The order's buttons, drawn from allowed_actions only, in a stable order, worded for the order's status. */
+function orderActions(allowed, status) {
   const list = Array.isArray(allowed) ? allowed : []
   return ORDER_ACTION_ORDER.filter(name => list.indexOf(name) >= 0).map(name =>
-    Object.assign({ name }, ORDER_ACTIONS[name]),
+    Object.assign({ name }, ORDER_ACTIONS[name], { label: actionLabel(name, status) }),
   )
 }
 
@@ -97,13 +97,13 @@ function decorateOrder(order, categories) {
     categoryName: categoryName(order, categories),
     createdText: formatTime(order.created_at),
     dueText: formatTime(order.due_at),
-    actions: orderActions(order.allowed_actions),
+    actions: orderActions(order.allowed_actions, order.status),
   })
 }
 
 function decorateEvent(event) {
   return Object.assign({}, event, {
-    label: EVENT_LABELS[event.action] || event.action,
+    label: eventLabel(event.action, event.from_status),
     timeText: formatTime(event.created_at),
     actorName: event.actor_name || (event.actor && (event.actor.nickname || event.actor.name)) || '',
   })

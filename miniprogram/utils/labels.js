@@ -47,6 +47,16 @@ const ORDER_EVENT = {
   escalate: '督办',
 }
 
+// An order action worded otherwise in one status ("action:status"). From app/orders/models.py ACTION_LABELS_IN_STATUS.
+const ORDER_ACTION_IN_STATUS = {
+  'dispatch:dispatched': '改派',
+}
+
+// A timeline event worded otherwise by its from_status ("action:status"). From app/orders/models.py EVENT_LABELS_IN_STATUS.
+const ORDER_EVENT_IN_STATUS = {
+  'dispatch:dispatched': '已改派给其他服务队',
+}
+
 // The parts of a day for 期望时间. From app/orders/models.py TIME_SLOTS.
 const TIME_SLOTS = ['上午', '下午', '晚上']
 
@@ -175,6 +185,8 @@ module.exports = {
   ORDER_STATUS,
   ORDER_ACTION,
   ORDER_EVENT,
+  ORDER_ACTION_IN_STATUS,
+  ORDER_EVENT_IN_STATUS,
   TIME_SLOTS,
   OFFERING_STATUS,
   OFFERING_ACTION,

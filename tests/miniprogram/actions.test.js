@@ -33,6 +33,13 @@ describe('order-actions component', () => {
     expect(texts(comp, 'action')).toEqual(labels)
   })
 
+  test('dispatch on a dispatched order is 改派 (the word by status, from the generated labels)', async () => {
+    const comp = await renderComponent('components/order-actions/index', { allowed: ['dispatch', 'cancel'], status: 'dispatched' })
+    expect(texts(comp, 'action')).toEqual(['改派', '取消订单'])
+    const ordered = await renderComponent('components/order-actions/index', { allowed: ['dispatch', 'cancel'], status: 'ordered' })
+    expect(texts(ordered, 'action')).toEqual(['派单', '取消订单'])
+  })
+
   test('tapping a button emits the action name', async () => {
     const comp = await renderComponent('components/order-actions/index', { allowed: ['accept'], orderId: 9 })
     const handler = jest.fn()
@@ -62,15 +69,15 @@ describe('order detail buttons follow allowed_actions', () => {
   })
 
   test.each([
-    [['accept', 'decline']],
-    [['start', 'complete']],
-    [['rate']],
-    [['cancel']],
-    [['dispatch', 'cancel']],
-    [['review', 'reopen']],
-    [[]],
-  ])('allowed_actions %j', async actions => {
-    serveOrder(actions)
+    [['accept', 'decline'], 'dispatched'],
+    [['start', 'complete'], 'accepted'],
+    [['rate'], 'completed'],
+    [['cancel'], 'dispatched'],
+    [['dispatch', 'cancel'], 'ordered'],
+    [['review', 'reopen'], 'rated'],
+    [[], 'dispatched'],
+  ])('allowed_actions %j (%s)', async (actions, status) => {
+    serveOrder(actions, status)
     const page = await renderPage('pages/orders/detail/index', { id: '501' })
     const shown = texts(page, 'action')
     expect(shown.sort()).toEqual(actions.map(a => LABELS[a]).sort())
@@ -122,6 +129,18 @@ describe('order detail buttons follow allowed_actions', () => {
     await flush()
     expect(server.calls('POST', '/orders/501/decline')[0].body).toEqual({ reason: '队里人手不够' })
     expect(page.instance.data.reasonDialog.show).toBe(false)
+  })
+
+  test('staff see 改派 on a dispatched order; it opens the dispatch page; the timeline says 已改派', async () => {
+    const order = withActions(fixture('order-dispatched'), ['dispatch', 'cancel'])
+    order.events = order.events.concat([{ id: 3, action: 'dispatch', from_status: 'dispatched', to_status: 'dispatched', note: '原服务队人手不足', actor_name: '刘芳', created_at: '2024-05-02T03:00:00+00:00' }])
+    server.on('GET', '/orders/{id}', req => Object.assign({}, order, { id: Number(req.params.id), status: 'dispatched' }))
+    const page = await renderPage('pages/orders/detail/index', { id: '501' })
+    expect(texts(page, 'action').sort()).toEqual(['取消订单', '改派'].sort())
+    expect(text(page)).toContain('已改派给其他服务队')
+    expect(text(page)).toContain('已派给服务队')
+    await page.instance.onOrderAction({ detail: { name: 'dispatch', id: 501 } })
+    expect(wx.navigateTo).toHaveBeenCalledWith({ url: '/packageStaff/pages/dispatch/index?id=501' })
   })
 
   test.each([

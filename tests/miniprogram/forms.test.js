@@ -406,6 +406,25 @@ describe('other forms', () => {
     expect(wx.__server.calls('POST', '/orders/601/dispatch')[0].body).toEqual({ team_id: 5 })
   })
 
+  test('改派: on a dispatched order the page redispatches to the server\'s other teams, naming the current one', async () => {
+    const staff = fixture('users').staff
+    signIn(wx, staff)
+    serveFixtures(wx, staff)
+    // The server's dispatch_teams of a dispatched order already leave its own team (5) out.
+    const ranked = [{ team_id: 8, name: '城关镇志愿服务总队', area_id: 2, score: 68.2, reasons: ['上级区域（城关镇）', '当前无在办工单'] }]
+    wx.__server.on('GET', '/orders/{id}', req => Object.assign(fixture('order-dispatched'), { id: Number(req.params.id), status: 'dispatched', team_id: 5, team_name: '松阳社区志愿服务队', allowed_actions: ['dispatch', 'cancel'], dispatch_teams: ranked }))
+    wx.__server.on('POST', '/orders/{id}/dispatch', req => Object.assign(fixture('order-dispatched'), { id: 601, status: 'dispatched', team_id: req.body.team_id }))
+    const page = await renderPage('packageStaff/pages/dispatch/index', { id: '601' })
+    expect(wx.setNavigationBarTitle).toHaveBeenCalledWith({ title: '改派' })
+    expect(text(page)).toContain('现派给：松阳社区志愿服务队')
+    expect(text(page)).toContain('改派给其他服务队')
+    expect(texts(page, 'quick')).toEqual(['改派给该队'])
+    expect(text(page)).not.toContain('派给该队1')
+    page.querySelector('.quick').dispatchEvent('tap')
+    await flush()
+    expect(wx.__server.calls('POST', '/orders/601/dispatch')[0].body).toEqual({ team_id: 8 })
+  })
+
   test('派单: no team may take the order — the page says so', async () => {
     const staff = fixture('users').staff
     signIn(wx, staff)

@@ -1,4 +1,6 @@
-// Times in Asia/Shanghai whatever the computer's zone, and numbers as people read them.
+// Times in Asia/Shanghai whatever the computer's zone, numbers as people read them, and an order action's word.
+import { ORDER_ACTION, ORDER_ACTION_IN_STATUS } from './labels.js'
+
 const timeFormat = new Intl.DateTimeFormat('zh-CN', {
   timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit',
   minute: '2-digit', hour12: false,
@@ -60,4 +62,9 @@ export function minutesText(value) {
   if (value === null || value === undefined) return '—'
   if (value >= 120) return (Math.round(value / 6) / 10).toFixed(1) + ' 小时'
   return Math.round(value) + ' 分钟'
+}
+
+/** An order action's word for an order in `status` (改派: dispatching a dispatched order; an event: its from_status). */
+export function actionLabel(action, status) {
+  return ORDER_ACTION_IN_STATUS[`${action}:${status}`] || ORDER_ACTION[action] || action
 }

@@ -47,6 +47,16 @@ export const ORDER_EVENT = {
   escalate: '督办',
 }
 
+// An order action worded otherwise in one status ("action:status"). From app/orders/models.py ACTION_LABELS_IN_STATUS.
+export const ORDER_ACTION_IN_STATUS = {
+  'dispatch:dispatched': '改派',
+}
+
+// A timeline event worded otherwise by its from_status ("action:status"). From app/orders/models.py EVENT_LABELS_IN_STATUS.
+export const ORDER_EVENT_IN_STATUS = {
+  'dispatch:dispatched': '已改派给其他服务队',
+}
+
 // The parts of a day for 期望时间. From app/orders/models.py TIME_SLOTS.
 export const TIME_SLOTS = ['上午', '下午', '晚上']
 

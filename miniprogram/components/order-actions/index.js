@@ -7,11 +7,12 @@ Component({
     allowed: { type: Array, value: [] },
     compact: { type: Boolean, value: false },
     orderId: { type: null, value: null },
+    status: { type: String, value: '' }, // the order's: some actions take another word in a status (改派)
   },
   data: { actions: [] },
   observers: {
-    allowed(allowed) {
-      this.setData({ actions: orderActions(allowed) })
+    'allowed, status'(allowed, status) {
+      this.setData({ actions: orderActions(allowed, status) })
     },
   },
   methods: {

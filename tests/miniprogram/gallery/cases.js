@@ -35,8 +35,19 @@ const SIGNUPS = [
   { id: 53, call_id: 7, user_id: 23, status: 'confirmed', status_label: '已确认到场', name: '欧阳晓梅', nickname: '晓梅', phone: null, work_unit: '松阳社区居委会', is_party_member: false },
 ]
 
-/** Per-case changes to the fake server, after the fixtures are loaded. */
-function arrange(page, role, server) {
+/** Per-case changes to the fake server, after the fixtures are loaded (`variant`: an EXTRA case's). */
+function arrange(page, role, server, variant) {
+  if (page === 'packageStaff/pages/dispatch/index' && variant === 'redispatch') {
+    // 改派: a dispatched order not yet accepted; the server's dispatch_teams leave its own team (5) out.
+    const teams = [
+      { team_id: 8, name: '城关镇志愿服务总队', area_id: 2, score: 68.2, reasons: ['上级区域（城关镇）', '当前无在办工单', '近30天平均 6 分钟接单', '满意率 100%（3 次评价）'] },
+      { team_id: 7, name: '第一网格服务小组', area_id: 9, score: 61, reasons: ['本网格', '当前 2 单', '近30天无接单记录', '暂无评价'] },
+    ]
+    server.on('GET', '/orders/{id}', req => Object.assign(fixture('order-dispatched'), { id: Number(req.params.id), status: 'dispatched', allowed_actions: ['dispatch', 'cancel'], dispatch_teams: teams }))
+  }
+  if (page === 'packageStaff/pages/care-plan-create/index' && variant === 'team') {
+    server.on('GET', '/teams', { items: [fixture('team'), { id: 8, name: '城关镇志愿服务总队', area_id: 2, categories: [] }], next_cursor: null })
+  }
   if (page === 'packageVolunteer/pages/call-detail/index' && role === 'staff') {
     server.on('GET', '/calls/{id}', () => Object.assign({}, fixture('calls').items[0], {
       signups: SIGNUPS, allowed_actions: ['close'], recipient_count: 40,
@@ -82,6 +93,10 @@ function allCases() {
 
 const EXTRA = [
   { page: 'packageResident/pages/order-create/index', role: 'staff', variant: 'behalf', query: { behalf: '1' } },
+  { page: 'packageStaff/pages/dispatch/index', role: 'staff', variant: 'redispatch' },
+  // The care-plan form with a category chosen and a team picked from the server's list.
+  { page: 'packageStaff/pages/care-plan-create/index', role: 'staff', variant: 'team',
+    then: page => page.instance.onCategory({ detail: { value: '0' } }).then(() => page.instance.onTeam({ detail: { value: '2' } })) },
 ]
 
 module.exports = { allCases, arrange, ROLES, LISTS }

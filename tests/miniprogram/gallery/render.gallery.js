@@ -153,7 +153,7 @@ async function renderGalleryCase(c) {
   if (expected.pendingOfferings) {
     server.on('GET', '/offerings', { items: fixture('offerings').items.map(o => Object.assign({}, o, { status: 'pending' })), next_cursor: null })
   }
-  arrange(c.page, c.role, server)
+  arrange(c.page, c.role, server, c.variant)
   applyState(wx, c.state)
   // The screen's height: a list that ends on screen loads its next page by itself (behaviors/list.js).
   wx.getWindowInfo = jest.fn(() => ({ windowWidth: 375, windowHeight: 724 }))
@@ -172,6 +172,7 @@ async function renderGalleryCase(c) {
   } else {
     page = await renderPage(c.page, query)
   }
+  if (c.then) await c.then(page) // an EXTRA case's taps after the page has loaded
   await flush()
   const components = new Set()
   const body = serialise(page.dom, components, {})
@@ -184,7 +185,9 @@ async function renderGalleryCase(c) {
     css += compileWxss(dir + '.wxss', tag)
   })
   const tab = TAB_PAGES.indexOf(c.page) >= 0 ? c.page : ''
-  const title = pageTitle(c.page)
+  // The title the page set itself (改派, 代居民点单 …), else its page.json's.
+  const titled = wx.setNavigationBarTitle.mock.calls
+  const title = titled.length ? titled[titled.length - 1][0].title : pageTitle(c.page)
   const toasts = wx.showToast.mock.calls.map(call => call[0].title)
   const modals = wx.showModal.mock.calls.map(call => [call[0].title, call[0].content].filter(Boolean).join('：'))
   return { body, css, tab, title, toasts, modals, care: c.mode === 'care' }

@@ -1,10 +1,12 @@
 // 派单台: orders waiting for dispatch, overdue first. Each row shows the server's ranked dispatch_teams (DESIGN §8):
 // the top three one click away, every team that may take the order in a picker, and a mark on likely duplicates
-// with a way to cancel one as a duplicate of the other. The console keeps no copy of the dispatch rule.
+// with a way to cancel one as a duplicate of the other. Below, orders dispatched and not yet accepted, each with
+// 改派 (the same dispatch action: the server's dispatch_teams then leave the order's own team out). The console
+// keeps no copy of the dispatch rule.
 import { get, getAll, post } from '../api.js'
 import { badge, clear, confirmButton, empty, fail, h, headRow, loading, panel, toast } from '../dom.js'
-import { fmtTime } from '../format.js'
-import { ORDER_ACTION } from '../labels.js'
+import { actionLabel, fmtTime } from '../format.js'
+import { session } from '../session.js'
 
 const TOP = 3
 const DETAILS_AT_ONCE = 4
@@ -16,17 +18,21 @@ const byDue = (a, b) => (a.due_at < b.due_at ? -1 : a.due_at > b.due_at ? 1 : a.
  */
 export function dispatchChoices(order, send) {
   const teams = order.dispatch_teams || []
-  if (!teams.length) return h('p', { class: 'desc no-teams' }, '没有可以承接此工单的服务队')
+  const verb = actionLabel('dispatch', order.status)  // 派单, or 改派 for an order already dispatched
+  const redispatch = order.status === 'dispatched'
+  if (!teams.length) {
+    return h('p', { class: 'desc no-teams' }, redispatch ? '没有其他可以承接此工单的服务队' : '没有可以承接此工单的服务队')
+  }
   const quick = teams.slice(0, TOP).map((team, index) => {
     const button = h('button', { class: 'btn btn-small suggest' + (index === 0 ? ' btn-primary' : ''), type: 'button',
-      title: team.reasons.join('；'), 'data-team-id': team.team_id }, '派给' + team.name)
+      title: team.reasons.join('；'), 'data-team-id': team.team_id }, (redispatch ? verb + '给' : '派给') + team.name)
     button.addEventListener('click', () => send(team, button))
     return h('div', { class: 'suggestion' }, button, h('div', { class: 'desc reasons' }, team.reasons.join(' · ')))
   })
   const select = h('select', { 'aria-label': '选择服务队', class: 'team-picker' },
     h('option', { value: '' }, '其他服务队…'),
     teams.map(team => h('option', { value: team.team_id }, team.name)))
-  const go = h('button', { class: 'btn btn-small', type: 'button' }, ORDER_ACTION.dispatch)
+  const go = h('button', { class: 'btn btn-small', type: 'button' }, verb)
   go.addEventListener('click', () => {
     const team = teams.find(t => String(t.team_id) === select.value)
     if (!team) {
@@ -61,6 +67,7 @@ async function duplicateMarks(orders) {
 export default function viewDispatch(content) {
   const box = panel('派单台 · 待派单工单', h('button', { class: 'btn', type: 'button', onclick: () => load() }, '刷新'))
   content.appendChild(box)
+  const waiting = redispatchPanel(content)
 
   async function load() {
     loading(box.body)
@@ -116,6 +123,7 @@ export default function viewDispatch(content) {
       }
       toast(`已将工单 #${order.id} 派给${team.name}`)
       removeRow(row)
+      waiting.load()
     }
 
     async function loadChoices() {
@@ -149,4 +157,86 @@ export default function viewDispatch(content) {
   }
 
   load()
+}
+
+const verbOfDispatched = () => actionLabel('dispatch', 'dispatched')
+
+/** 待接单 · 可改派: orders dispatched and not yet accepted, oldest dispatch first, each with its team and 改派. */
+function redispatchPanel(content) {
+  const box = panel('派单台 · 已派待接单（可' + verbOfDispatched() + '）',
+    h('button', { class: 'btn', type: 'button', onclick: () => load() }, '刷新'))
+  content.appendChild(box)
+  const teamName = id => (session.teams.find(team => team.id === id) || {}).name || `服务队 #${id}`
+
+  async function load() {
+    loading(box.body)
+    let orders
+    try {
+      orders = await getAll('/orders', { status: 'dispatched', view: 'area' }, 5)
+    } catch (err) {
+      empty(box.body, err.message)
+      return
+    }
+    if (!orders.length) {
+      empty(box.body, '暂无已派待接单的工单')
+      return
+    }
+    orders.sort((a, b) => (a.dispatched_at < b.dispatched_at ? -1 : a.dispatched_at > b.dispatched_at ? 1 : a.id - b.id))
+    clear(box.body).appendChild(h('table', { class: 'grid', id: 'redispatch-table' },
+      headRow(['编号', '派单时间', '服务类别', '需求', '区域', '现派给', verbOfDispatched()]),
+      h('tbody', {}, orders.map(waitingRow))))
+  }
+
+  function waitingRow(order) {
+    const choices = h('td', { class: 'choices' })
+    const team = h('td', { class: 'current-team' }, teamName(order.team_id))
+    const open = h('button', { class: 'btn btn-small redispatch', type: 'button' }, verbOfDispatched())
+    choices.appendChild(open)
+    const row = h('tr', { class: order.overdue ? 'overdue' : '', 'data-order-id': order.id },
+      h('td', {}, h('a', { href: '#/orders/' + order.id }, '#' + order.id)),
+      h('td', {}, fmtTime(order.dispatched_at)),
+      h('td', {}, order.category_name),
+      h('td', {}, h('div', {}, order.title), h('div', { class: 'desc' }, order.description)),
+      h('td', {}, order.area_name),
+      team,
+      choices)
+
+    async function send(picked, button) {
+      button.disabled = true
+      let updated
+      try {
+        updated = await post(`/orders/${order.id}/dispatch`, { team_id: picked.team_id })
+      } catch (err) {
+        button.disabled = false
+        fail(err)
+        return
+      }
+      toast(`已将工单 #${order.id} ${verbOfDispatched()}给${picked.name}`)
+      team.textContent = updated.team_name || picked.name
+      clear(choices).appendChild(open)
+      open.disabled = false
+    }
+
+    // The ranked teams are read when asked for: most dispatched orders are accepted without 改派.
+    open.addEventListener('click', async () => {
+      open.disabled = true
+      try {
+        const detail = await get('/orders/' + order.id)
+        if (detail.status !== 'dispatched' || !(detail.allowed_actions || []).includes('dispatch')) {
+          toast(`工单 #${order.id} 已有志愿者接单或已取消，不能${verbOfDispatched()}`, true)
+          load()
+          return
+        }
+        team.textContent = detail.team_name || team.textContent
+        clear(choices).appendChild(dispatchChoices(detail, send))
+      } catch (err) {
+        open.disabled = false
+        fail(err)
+      }
+    })
+    return row
+  }
+
+  load()
+  return { load }
 }

@@ -2,8 +2,7 @@
 import { get, post } from '../api.js'
 import { orderStatusBadge } from '../badges.js'
 import { appendAll, badge, clear, empty, fail, h, loading, panel, stars, toast } from '../dom.js'
-import { fmtTime } from '../format.js'
-import { ORDER_ACTION } from '../labels.js'
+import { actionLabel, fmtTime } from '../format.js'
 import { dispatchChoices } from './dispatch.js'
 
 // The actions the console offers (the others belong to volunteers and residents), and the text some need.
@@ -44,7 +43,7 @@ function drawOrder(box, order) {
     }
   }
   sections.push(h('h3', {}, '办理过程'), h('ol', { class: 'timeline', id: 'timeline' }, (order.events || []).map(e =>
-    h('li', {}, h('span', { class: 'when' }, fmtTime(e.created_at)), h('strong', {}, ORDER_ACTION[e.action] || e.action),
+    h('li', {}, h('span', { class: 'when' }, fmtTime(e.created_at)), h('strong', {}, actionLabel(e.action, e.from_status)),
       ' · ', e.actor_name, e.note ? h('div', { class: 'note' }, e.note) : null))))
   const actions = orderActions(order, updated => drawOrder(box, updated))
   if (actions) sections.push(h('h3', {}, '可执行操作'), actions)
@@ -67,18 +66,31 @@ function orderActions(order, done) {
       fail(err)
       return
     }
-    toast(ORDER_ACTION[action] + '成功')
+    toast(actionLabel(action, order.status) + '成功')
+    // An action's answer has no dispatch_teams: read them when the order may be (re)dispatched now.
+    if ((updated.allowed_actions || []).includes('dispatch') && !updated.dispatch_teams) {
+      try {
+        updated = await get('/orders/' + order.id)
+      } catch (err) {
+        fail(err)
+      }
+    }
     done(updated)
   }
 
   for (const action of allowed) {
     if (action === 'dispatch') {  // the server's ranked teams (dispatch_teams), the top three one click away
+      if (order.status === 'dispatched') {  // 改派: dispatch_teams leave the order's own team out
+        box.appendChild(h('p', { class: 'desc redispatch-note' },
+          `现派给${order.team_name || '服务队'}，还没有志愿者接单；${actionLabel(action, order.status)}后该队会收到通知。`))
+      }
       box.appendChild(dispatchChoices(order, (team, button) => run('dispatch', { team_id: team.team_id }, button)))
       continue
     }
     const needs = NEEDS[action]
     const input = needs ? h('input', { type: 'text', placeholder: needs[1], maxlength: 200, 'aria-label': needs[1] }) : null
-    const button = h('button', { class: 'btn' + (action === 'cancel' ? ' btn-danger' : ''), type: 'button' }, ORDER_ACTION[action])
+    const button = h('button', { class: 'btn' + (action === 'cancel' ? ' btn-danger' : ''), type: 'button' },
+      actionLabel(action, order.status))
     button.addEventListener('click', () => {
       const body = {}
       if (needs) {

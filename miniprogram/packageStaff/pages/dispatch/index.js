@@ -1,11 +1,13 @@
 // 派单: the server's ranked dispatch_teams (DESIGN §8) — the top three with one-tap dispatch, then the rest.
-// The server decides which teams may take the order; this page keeps no copy of that rule.
+// On an order already dispatched it is 改派 (the same action): the server's dispatch_teams then leave out the
+// order's own team. The server decides which teams may take the order; this page keeps no copy of that rule.
 const careBehavior = require('../../../behaviors/care')
 const orderForm = require('../../../behaviors/order-form')
 const ordersService = require('../../../services/orders')
 const categoriesService = require('../../../services/categories')
 const { toast } = require('../../../utils/request')
 const { decorateOrder } = require('../../../utils/format')
+const { actionLabel } = require('../../../utils/constants')
 
 const TOP = 3
 
@@ -18,6 +20,8 @@ Component({
     rest: [],
     teamId: null,
     note: '',
+    verb: actionLabel('dispatch', 'ordered'), // 派单, or 改派 for an order already dispatched
+    redispatch: false,
   },
   methods: {
     load() {
@@ -29,7 +33,11 @@ Component({
         ([order, categories]) => {
           const teams = (order.dispatch_teams || []).map(team => Object.assign({ id: team.team_id }, team))
           const canDispatch = (order.allowed_actions || []).indexOf('dispatch') >= 0
+          const verb = actionLabel('dispatch', order.status)
+          if (verb !== this.data.verb) wx.setNavigationBarTitle({ title: verb })
           this.setData({
+            verb,
+            redispatch: order.status === 'dispatched',
             order: decorateOrder(order, categories),
             teams,
             top: teams.slice(0, TOP),
@@ -63,7 +71,7 @@ Component({
         return Promise.resolve(null)
       }
       const { id, teamId, note } = this.data
-      return this.submitAction(() => ordersService.dispatchOrder(id, teamId, note.trim()), '派单成功')
+      return this.submitAction(() => ordersService.dispatchOrder(id, teamId, note.trim()), this.data.verb + '成功')
     },
   },
 })
