@@ -43,6 +43,7 @@ def grant_role_command(openid: str, role: str, area_id: int):
     user = user_by_openid(openid)
     db.session.flush()
     grant = grant_role(None, user.id, role, area_id)
+    db.session.commit()  # a command is its own transaction: it commits what the operations flushed
     click.echo(f"granted {grant.role} on area {grant.area_id} to {openid} (user {user.id})")
 
 

@@ -76,9 +76,7 @@ def create_area(body):
     parent = service.require_area(body["parent_id"], "parent_id")
     if not viewer.covers(parent.path, ADMIN_ROLES):
         raise NotFound("找不到上级区域")
-    area = service.add_area(body["name"], body["kind"], parent)
-    db.session.commit()
-    return area
+    return service.add_area(body["name"], body["kind"], parent)
 
 
 @blp.route("/areas/<int:area_id>", methods=["PATCH"])
@@ -91,9 +89,4 @@ def update_area(body, area_id):
     roles = STAFF_ROLES if set(body) <= {"auto_dispatch"} else ADMIN_ROLES
     if not viewer.covers(area.path, roles):
         raise NotFound("找不到该区域")
-    if "auto_dispatch" in body:
-        service.set_auto_dispatch(area, body.pop("auto_dispatch"))
-    for name, value in body.items():
-        setattr(area, name, value)
-    db.session.commit()
-    return area
+    return service.update_area(area, body)

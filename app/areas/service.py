@@ -45,6 +45,16 @@ def find_area(name: str, parent: Area | None) -> Area | None:
     return db.session.scalars(query).first()
 
 
+def update_area(area: Area, changes: dict) -> Area:
+    """Rename an area, set its supervision limits or its automatic dispatch (flushed; the request commits)."""
+    if "auto_dispatch" in changes:
+        set_auto_dispatch(area, changes.pop("auto_dispatch"))
+    for name, value in changes.items():
+        setattr(area, name, value)
+    db.session.flush()
+    return area
+
+
 def set_auto_dispatch(area: Area, on: bool) -> None:
     """Automatic dispatch for an area and every area below it (an order reads only its own area's flag)."""
     db.session.execute(update(Area).where(Area.path.startswith(area.path, autoescape=True))

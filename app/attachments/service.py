@@ -113,8 +113,9 @@ def save_upload(viewer: Viewer, upload) -> Attachment:
     tmp = path.with_suffix(".part")
     tmp.write_bytes(data)
     tmp.replace(path)
+    # The file before its row (flushed here, committed at the request's end): a row never names a missing file.
     db.session.add(attachment)
-    db.session.commit()
+    db.session.flush()
     return attachment
 
 
@@ -148,7 +149,7 @@ def delete_unreferenced(now: datetime | None = None) -> int:
         # The same conditions again: an upload linked to an order meanwhile stays.
         gone = list(db.session.scalars(delete(Attachment).where(Attachment.id.in_(batch), *unreferenced)
                                        .returning(Attachment.id)))
-        db.session.commit()
+        db.session.commit()  # the worker's own, a batch at a time, and before the files go: no row names a lost file
         for attachment_id in gone:
             storage_path(attachment_id).unlink(missing_ok=True)
         deleted += len(gone)

@@ -3,7 +3,8 @@
 A ticket is bound to the browser that made it: creation returns a `poll_secret` along with the ticket id, and
 only a poll carrying it (header X-Ticket-Secret) is answered — the QR code shows the id alone, so whoever sees
 or photographs the code cannot collect the staff member's token. A ticket lives TICKET_TTL from its creation,
-approved or not; the token is handed out once; old rows are pruned when new tickets are made.
+approved or not; the token is handed out once; old rows are pruned when new tickets are made. The operations flush;
+the request commits at its end (app/database.py, `end_request_transaction`).
 """
 import hashlib
 import hmac
@@ -16,6 +17,7 @@ from sqlalchemy import delete, update
 from app import clock
 from app.auth.tokens import issue_token
 from app.auth.viewer import Viewer
+from app.database import changed_one
 from app.errors import Conflict, Forbidden, NotFound
 from app.extensions import db
 from app.users.models import ConsoleTicket, User
@@ -53,7 +55,7 @@ def create_ticket(ip: str | None, user_agent: str | None) -> dict:
     ticket = ConsoleTicket(id=secrets.token_urlsafe(24), created_at=now, expires_at=now + TICKET_TTL,
                            poll_secret_hash=_hash(poll_secret), ip=(ip or "")[:64], browser=browser_of(user_agent))
     db.session.add(ticket)
-    db.session.commit()
+    db.session.flush()
     return {"ticket": ticket.id, "poll_secret": poll_secret, "status": ticket.status, "expires_at": ticket.expires_at}
 
 
@@ -82,14 +84,9 @@ def approve_ticket(viewer: Viewer, ticket_id: str) -> ConsoleTicket:
     now = clock.now()
     if ticket.expires_at <= now:
         raise Conflict("二维码已过期，请在电脑上刷新后重新扫码")
-    claimed = db.session.execute(
-        update(ConsoleTicket)
-        .where(ConsoleTicket.id == ticket_id, ConsoleTicket.status == "pending", ConsoleTicket.expires_at > now)
-        .values(status="approved", user_id=viewer.id)
-    ).rowcount
-    if claimed != 1:
-        raise Conflict("该二维码已被使用")
-    db.session.commit()
+    changed_one(update(ConsoleTicket)
+                .where(ConsoleTicket.id == ticket_id, ConsoleTicket.status == "pending", ConsoleTicket.expires_at > now)
+                .values(status="approved", user_id=viewer.id), Conflict("该二维码已被使用"))
     db.session.refresh(ticket)
     return ticket
 
@@ -109,8 +106,7 @@ def poll_ticket(ticket_id: str, poll_secret: str | None) -> dict:
         update(ConsoleTicket)
         .where(ConsoleTicket.id == ticket_id, ConsoleTicket.status == "approved", ConsoleTicket.expires_at > now)
         .values(status="consumed")
-    ).rowcount
-    db.session.commit()
+    ).rowcount  # the row stays locked until the request's end commits: a second poll then finds it consumed
     if handed != 1:
         return {"status": "consumed"}
     user = db.session.get(User, ticket.user_id)

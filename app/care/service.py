@@ -10,7 +10,6 @@ import logging
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import has_request_context, request
 from sqlalchemy import false, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -21,12 +20,12 @@ from app.areas.service import require_area
 from app.auth.viewer import Viewer, load_viewer
 from app.care.models import PLAN_ACTIONS, WEEKDAY_LABELS, CarePlan, CareVisit, PlanStatus
 from app.categories.service import category_by_code
-from app.database import write_next
+from app.database import changed_one
 from app.errors import AppError, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from app.extensions import db
 from app.orders.models import Order
 from app.orders.scope import team_and_refusal
-from app.privacy.models import PiiAccess
+from app.privacy import access_log
 from app.users.models import User
 
 log = logging.getLogger(__name__)
@@ -126,27 +125,18 @@ def act_on_plan(viewer: Viewer, plan_id: int, action: str) -> CarePlan:
     sources, target = PLAN_ACTIONS[action]
     if plan.status not in sources:
         raise InvalidTransition("该周期服务当前状态不能执行此操作")
-    moved = db.session.execute(update(CarePlan).where(CarePlan.id == plan.id, CarePlan.status == plan.status)
-                               .values(status=target, updated_at=clock.now())
-                               .execution_options(synchronize_session=False)).rowcount
-    if moved != 1:
-        raise InvalidTransition("该周期服务刚刚被他人修改，请刷新")
+    changed_one(update(CarePlan).where(CarePlan.id == plan.id, CarePlan.status == plan.status)
+                .values(status=target, updated_at=clock.now()), InvalidTransition("该周期服务刚刚被他人修改，请刷新"))
     db.session.refresh(plan)
     return plan
 
 
 def plan_viewed(viewer: Viewer, plan: CarePlan) -> None:
     """A plan's page hands the resident's phone and address to staff or a grid worker: one row of the access
-    log (DESIGN §8), committed at once (the page is a read)."""
+    log (DESIGN §8), written apart from the page's reads and committed at once (app/privacy/access_log.py)."""
     if plan.resident_id == viewer.id or not plan.resident_phone:
         return
-    row = PiiAccess(at=clock.now(), viewer_id=viewer.id, subject_user_id=plan.resident_id, order_id=None,
-                    area_id=plan.area_id, what="care_plan",
-                    ip=(request.remote_addr or "")[:64] if has_request_context() else "")
-    db.session.commit()  # end the read first (SQLite: a read that then writes fails when another write came between)
-    write_next()
-    db.session.add(row)
-    db.session.commit()
+    access_log.one_seen(viewer.id, "care_plan", plan.resident_id, plan.area_id)
 
 
 def forget_resident(user_id: int) -> None:
@@ -196,6 +186,8 @@ def describe_schedule(plan: CarePlan) -> str:
 
 
 # --- the worker's part --------------------------------------------------------------------------
+# The worker has no request to end its transactions: each visit is filed in its own (committed once its order is
+# written, rolled back if it was filed already or cannot be filed), so one plan's failure spoils no other.
 
 def _insert_visit(plan_id: int, day: date) -> bool:
     """Claim (plan, day): True if this transaction inserted it, False if it was there already."""

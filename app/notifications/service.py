@@ -215,7 +215,7 @@ def mark_read(viewer: Viewer, message_id: int) -> Message:
         raise NotFound("找不到该消息")
     if message.read_at is None:
         message.read_at = clock.now()
-        db.session.commit()
+        db.session.flush()
     return message
 
 
@@ -225,5 +225,4 @@ def mark_all_read(viewer: Viewer) -> int:
         update(Message).where(Message.user_id == viewer.id, Message.read_at.is_(None))
         .values(read_at=clock.now()).execution_options(synchronize_session=False)
     ).rowcount
-    db.session.commit()
     return changed

@@ -1,4 +1,6 @@
-"""Rules for offerings (亮单): leaders publish, staff review, residents browse."""
+"""Rules for offerings (亮单): leaders publish, staff review, residents browse.
+
+The operations flush; the request commits at its end (app/database.py, `end_request_transaction`)."""
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
@@ -6,6 +8,7 @@ from app import clock
 from app.areas.service import require_area
 from app.auth.viewer import Viewer, subtree_ids_select
 from app.categories.service import category_by_code
+from app.database import changed_one
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.offerings.models import Offering
@@ -45,7 +48,7 @@ def create_offering(viewer: Viewer, data: dict) -> Offering:
                         description=data.get("description", ""), service_times=data.get("service_times", ""),
                         served_area_ids=served, created_by_id=viewer.id, status="pending")
     db.session.add(offering)
-    db.session.commit()
+    db.session.flush()
     return offering
 
 
@@ -69,14 +72,8 @@ def withdraw_offering(viewer: Viewer, offering_id: int) -> Offering:
 
 
 def _move(offering: Offering, sources: tuple, target: str, **values) -> None:
-    moved = db.session.execute(
-        update(Offering).where(Offering.id == offering.id, Offering.status.in_(sources))
-        .values(status=target, **values).execution_options(synchronize_session=False)
-    ).rowcount
-    if moved != 1:
-        db.session.rollback()
-        raise Conflict("该亮单当前状态不允许此操作，请刷新后查看")
-    db.session.commit()
+    changed_one(update(Offering).where(Offering.id == offering.id, Offering.status.in_(sources))
+                .values(status=target, **values), Conflict("该亮单当前状态不允许此操作，请刷新后查看"))
     db.session.refresh(offering)
 
 

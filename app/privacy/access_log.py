@@ -2,9 +2,11 @@
 
 Every place that hands staff, an admin or a grid worker someone's full phone or address makes one call
 here: an order's detail (`order_viewed`, which reads the presented order: whatever rule decided it, what
-was handed out is what is logged), a Party member's record (`users_seen`) and the exports
-(`select_seen`: one INSERT … SELECT of the subjects the export holds, whatever their number).
-"""
+was handed out is what is logged), a care plan's page (`one_seen`), a Party member's record (`users_seen`) and
+the exports (`select_seen`: one INSERT … SELECT of the subjects the export holds, whatever their number).
+
+These are a reading request's own writes, committed apart from its reads (the legitimate commits outside the
+request's end, app/database.py)."""
 from flask import has_request_context, request
 from sqlalchemy import Integer, String, case, cast, func, insert, literal, null, select
 
@@ -56,10 +58,17 @@ def order_viewed(viewer: Viewer, order: dict) -> None:
     behalf = order.get("on_behalf_of")
     if not (_unmasked(order.get("contact_phone")) or (behalf and _unmasked(behalf.get("phone")))):
         return
+    one_seen(viewer_id, "order_detail", None if behalf else order["requester_id"], order["area_id"],
+             order_id=order["id"])
+
+
+def one_seen(viewer_id: int, what: str, subject_user_id: int | None, area_id: int,
+             order_id: int | None = None) -> None:
+    """Log one page that handed the viewer someone's unmasked phone or address; committed at once (the page
+    is a read: the log is the request's own write, apart from its reads)."""
     _write_apart()
-    db.session.add(PiiAccess(at=clock.now(), viewer_id=viewer_id, order_id=order["id"], area_id=order["area_id"],
-                             subject_user_id=None if behalf else order["requester_id"], what="order_detail",
-                             ip=_ip()))
+    db.session.add(PiiAccess(at=clock.now(), viewer_id=viewer_id, subject_user_id=subject_user_id,
+                             order_id=order_id, area_id=area_id, what=what, ip=_ip()))
     db.session.commit()
 
 

@@ -96,7 +96,7 @@ def erase_account(viewer: Viewer) -> None:
     db.session.execute(delete(Notification).where(Notification.user_id == user.id))
     forget_names(user.id)
     forget_resident(user.id)  # their care plans end, their name, phone and address blanked (app/care)
-    db.session.commit()
+    db.session.flush()  # the request commits at its end (app/database.py)
 
 
 def _expired(cutoff: datetime):
@@ -124,7 +124,7 @@ def blank_expired_contacts(batch: int = 500) -> int:
                 update(Order).where(Order.id.in_(ids))
                 .values(contact_name="", contact_phone="", address="", on_behalf_name="", on_behalf_phone="")
                 .execution_options(synchronize_session=False)).rowcount
-        db.session.commit()
+        db.session.commit()  # the worker's (or `flask blank-expired-contacts`') own: one transaction a batch
         if len(ids) < batch:
             return blanked
         after = ids[-1]

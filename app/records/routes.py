@@ -7,7 +7,6 @@ from flask_smorest import Blueprint
 
 from app.auth import current_viewer
 from app.errors import NotFound
-from app.extensions import db
 from app.privacy import access_log
 from app.records import certificates, export, pdf, service  # noqa: F401  (service: the crediting receivers)
 from app.records.schemas import (CertificateCreateSchema, CertificatePageSchema, CertificateSchema, HoursExportArgs,
@@ -62,9 +61,7 @@ def service_hours_export(args):
 @blp.response(201, CertificateSchema)
 def issue_certificate(body):
     """Issue a 志愿服务记录证明 of my service for a period (default: from my first service to now)."""
-    certificate = certificates.issue(current_viewer(), body.get("from_"), body.get("to"))
-    db.session.commit()
-    return certificates.present(certificate)
+    return certificates.present(certificates.issue(current_viewer(), body.get("from_"), body.get("to")))
 
 
 @blp.route("/me/service-certificates", methods=["GET"])

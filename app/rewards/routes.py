@@ -29,7 +29,6 @@ def list_rewards(args):
 def create_reward(body):
     """Put a reward on a community's shelf (staff of the community)."""
     reward = service.create_reward(current_viewer(), body)
-    db.session.commit()
     return service.present_reward(reward)
 
 
@@ -46,16 +45,13 @@ def get_reward(reward_id):
 def update_reward(changes, reward_id):
     """Change a reward: stock on the shelf, on or off sale, name, points, photo (staff of its community)."""
     reward = service.update_reward(current_viewer(), reward_id, changes)
-    db.session.commit()
     return service.present_reward(reward)
 
 
 def _presented(viewer, redemption_id: int) -> dict:
-    """The redemption as it now stands, read in the action's transaction, which then commits."""
+    """The redemption as it now stands, read in the action's transaction (the request's end commits it)."""
     db.session.flush()
-    presented = service.present_redemption(viewer, service.redemption_row(viewer, redemption_id))
-    db.session.commit()
-    return presented
+    return service.present_redemption(viewer, service.redemption_row(viewer, redemption_id))
 
 
 @blp.route("/rewards/<int:reward_id>/redeem", methods=["POST"])

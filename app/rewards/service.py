@@ -8,7 +8,7 @@ one transaction, exactly under concurrency:
   the same person are made one after the other and the second sees the first's debit.
 Cancelling (the owner while pending, or staff) gives the points (`refund`) and the stock back; a
 conditional UPDATE of the status makes it happen once however often it is raced. Operations flush; the
-request commits (app/rewards/routes.py).
+request commits at its end (app/database.py, `end_request_transaction`).
 """
 import hmac
 import secrets
@@ -22,6 +22,7 @@ from app.areas.service import require_area
 from app.attachments.models import Attachment
 from app.auth.viewer import STAFF_ROLES, Viewer, subtree_ids_select
 from app.calls.service import related_area_ids
+from app.database import changed_one
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.points import service as points
@@ -129,11 +130,8 @@ def redeem(viewer: Viewer, reward_id: int) -> Redemption:
     balance = points.balance(viewer.id)
     if balance < reward.points:
         raise Conflict(f"积分不足：兑换需要 {reward.points} 积分，您现有 {balance} 积分")
-    taken = db.session.execute(
-        update(Reward).where(Reward.id == reward.id, Reward.active.is_(True), Reward.stock > 0)
-        .values(stock=Reward.stock - 1).execution_options(synchronize_session=False)).rowcount
-    if taken != 1:
-        raise Conflict("该奖品已兑完")
+    changed_one(update(Reward).where(Reward.id == reward.id, Reward.active.is_(True), Reward.stock > 0)
+                .values(stock=Reward.stock - 1), Conflict("该奖品已兑完"))
     now = clock.now()
     redemption = Redemption(reward_id=reward.id, user_id=viewer.id, area_id=reward.area_id, reward_name=reward.name,
                             points=reward.points, code=new_code(), status="pending", created_at=now)
@@ -165,11 +163,8 @@ def _refuse_unless_pending(redemption: Redemption) -> None:
 
 def _move(redemption: Redemption, values: dict) -> None:
     """pending → another status, once: the loser of a race gets 409."""
-    moved = db.session.execute(
-        update(Redemption).where(Redemption.id == redemption.id, Redemption.status == "pending")
-        .values(**values).execution_options(synchronize_session=False)).rowcount
-    if moved != 1:
-        raise Conflict("该兑换已被处理，请刷新后查看")
+    changed_one(update(Redemption).where(Redemption.id == redemption.id, Redemption.status == "pending")
+                .values(**values), Conflict("该兑换已被处理，请刷新后查看"))
     db.session.expire(redemption)
 
 

@@ -187,7 +187,8 @@ def _take_steps(order: Order, stage: Stage, steps: list[int], staffed: set[int],
 
 
 def supervise_order(order_id: int, limits: Limits, staffed: set[int], now: datetime) -> tuple[int, int]:
-    """Take the order's due ladder steps in one transaction; returns (reminders, escalations).
+    """Take the order's due ladder steps (flushed: the caller's transaction, one per order, commits them);
+    returns (reminders, escalations).
 
     The order row is locked first (FOR UPDATE on PostgreSQL; SQLite's writers are serialised) and
     its stage read again, so a concurrent action or another worker cannot make a step happen twice.
@@ -196,15 +197,13 @@ def supervise_order(order_id: int, limits: Limits, staffed: set[int], now: datet
                                .execution_options(populate_existing=True)).first()
     row = db.session.execute(_stage_select().where(Order.id == order_id)).first()
     if order is None or row is None:
-        db.session.rollback()
         return 0, 0
     stage = _stage(row, limits)
     steps = stage.due_steps(now, _fractions())
     if not steps:
-        db.session.rollback()
         return 0, 0
     _take_steps(order, stage, steps, staffed, now)
-    db.session.commit()
+    db.session.flush()
     return int(0 in steps), len([s for s in steps if s > 0])
 
 
@@ -216,11 +215,14 @@ def run_ladder(now: datetime | None = None) -> tuple[int, int]:
     due = [stage.order_id for stage in (_stage(row, limits) for row in db.session.execute(scan))
            if stage.due_steps(now, fractions)]
     staffed = _staffed_areas()
+    # The worker's own transactions (it has no request to end them): the scan ends before the orders are
+    # taken, then one transaction per order, so that a lock is held only while its order's steps are written.
     db.session.commit()
     reminded = escalated = 0
     for order_id in due:
         try:
             r, e = supervise_order(order_id, limits, staffed, now)
+            db.session.commit()
         except Exception:  # one bad order must not stop the others
             db.session.rollback()
             log.exception("supervision of order %s failed", order_id)
@@ -236,16 +238,16 @@ def close_unrated(now: datetime | None = None) -> int:
     ids = list(db.session.scalars(select(Order.id).where(
         Order.status == OrderStatus.COMPLETED, Order.completed_at <= now - timedelta(days=days))
         .order_by(Order.id).limit(AUTO_CLOSE_BATCH)))
+    # The worker's own transactions, as in run_ladder: the scan, then one per order. An order that moved
+    # meanwhile (system_close refused it before writing) ends its transaction with nothing written.
     db.session.commit()
     closed = 0
     for order_id in ids:
         order = db.session.get(Order, order_id, populate_existing=True)
         if order is not None and order.status == OrderStatus.COMPLETED \
                 and system_close(order, f"服务完成后{days}天未评价，系统自动关闭"):
-            db.session.commit()
             closed += 1
-        else:
-            db.session.rollback()
+        db.session.commit()
     return closed
 
 

@@ -1,4 +1,6 @@
-"""Rules for volunteer teams: creation by staff, invite codes, members."""
+"""Rules for volunteer teams: creation by staff, invite codes, members.
+
+The operations flush; the request commits at its end (app/database.py, `end_request_transaction`)."""
 import secrets
 
 from sqlalchemy import func, select
@@ -53,12 +55,12 @@ def create_team(viewer: Viewer, data: dict) -> Team:
         raise Forbidden("只能在自己负责的区域建立服务队")
     team = Team(area_id=area.id, name=data["name"], description=data.get("description", ""),
                 invite_code=new_invite_code())
-    team.categories = categories_by_codes(data.get("category_codes") or [])
+    team.categories = _categories(data.get("category_codes") or [])
     db.session.add(team)
     db.session.flush()
     if data.get("leader_id"):
         _set_leader(team, _user(data["leader_id"], "leader_id"))
-    db.session.commit()
+    db.session.flush()
     return team
 
 
@@ -70,14 +72,19 @@ def update_team(viewer: Viewer, team: Team, changes: dict) -> Team:
     if not staff and set(changes) - {"description", "category_codes"}:
         raise Forbidden("队长只能修改简介和服务类别")
     if "category_codes" in changes:
-        team.categories = categories_by_codes(changes.pop("category_codes"))
+        team.categories = _categories(changes.pop("category_codes"))
     if changes.get("leader_id"):
         _set_leader(team, _user(changes.pop("leader_id"), "leader_id"))
     changes.pop("leader_id", None)
     for name, value in changes.items():
         setattr(team, name, value)
-    db.session.commit()
+    db.session.flush()
     return team
+
+
+def _categories(codes: list[str]):
+    """In the order the team's relationship loads them (Team.categories), as the answer shows them."""
+    return sorted(categories_by_codes(codes), key=lambda category: category.sort_order)
 
 
 def _set_leader(team: Team, user: User) -> None:
@@ -102,10 +109,9 @@ def join_by_code(viewer: Viewer, code: str) -> Team:
     if team.id in viewer.team_roles:
         raise Conflict("您已经是该服务队的成员")
     try:
-        db.session.add(TeamMember(team_id=team.id, user_id=viewer.id, role="member"))
-        db.session.commit()
+        with db.session.begin_nested():  # a concurrent join of the same person: only this INSERT is undone
+            db.session.add(TeamMember(team_id=team.id, user_id=viewer.id, role="member"))
     except IntegrityError:
-        db.session.rollback()
         raise Conflict("您已经是该服务队的成员") from None
     return team
 
@@ -115,7 +121,7 @@ def rotate_invite_code(viewer: Viewer, team: Team) -> Team:
     if not (is_staff_of(viewer, team) or is_leader_of(viewer, team)):
         raise Forbidden("只有社区工作人员或队长可以更换邀请码")
     team.invite_code = new_invite_code()
-    db.session.commit()
+    db.session.flush()
     return team
 
 
@@ -126,7 +132,7 @@ def add_member(viewer: Viewer, team: Team, user_id: int) -> Team:
     if any(m.user_id == user.id for m in team.members):
         raise Conflict("该用户已经是队员")
     team.members.append(TeamMember(user_id=user.id, role="member"))
-    db.session.commit()
+    db.session.flush()
     return team
 
 
@@ -140,7 +146,7 @@ def remove_member(viewer: Viewer, team: Team, user_id: int) -> None:
     if membership.role == "leader":
         raise Conflict("请先更换队长，再移除原队长")
     team.members.remove(membership)
-    db.session.commit()
+    db.session.flush()
 
 
 def list_teams(area_id: int | None, limit: int, cursor_id: int | None, include_inactive: bool) -> list[Team]:

@@ -1,4 +1,7 @@
-"""Rules for users: login, profile, phone binding and role grants."""
+"""Rules for users: login, profile, phone binding and role grants.
+
+The operations flush; the request commits at its end (app/database.py, `end_request_transaction`), the CLI
+(`flask grant-role`) after its call."""
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -33,13 +36,13 @@ def login_with_code(code: str) -> User:
     user = user_by_openid(session.openid)
     if session.unionid and user.unionid != session.unionid:
         user.unionid = session.unionid
-    db.session.commit()
+    db.session.flush()
     return user
 
 
 def revoke_tokens(user: User) -> None:
     user.token_version += 1
-    db.session.commit()
+    db.session.flush()
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -75,7 +78,7 @@ def update_profile(viewer: Viewer, changes: dict) -> None:
             raise ValidationFailed({"home_area_id": ["请选择社区或网格"]})
     for name, value in changes.items():
         setattr(viewer.user, name, value)
-    db.session.commit()
+    db.session.flush()
 
 
 def bind_phone(viewer: Viewer, code: str) -> None:
@@ -86,7 +89,7 @@ def bind_phone(viewer: Viewer, code: str) -> None:
     except InvalidCode:
         raise ValidationFailed({"code": ["手机号授权已失效，请重新点击授权"]}) from None
     viewer.user.phone = phone
-    db.session.commit()
+    db.session.flush()
 
 
 def grant_role(viewer: Viewer | None, user_id: int, role: str, area_id: int) -> RoleGrant:
@@ -101,13 +104,12 @@ def grant_role(viewer: Viewer | None, user_id: int, role: str, area_id: int) -> 
         RoleGrant.user_id == user.id, RoleGrant.role == role, RoleGrant.area_id == area.id)).first()
     if existing is not None:
         return existing
-    grant = RoleGrant(user_id=user.id, role=role, area_id=area.id,
-                      granted_by_id=viewer.id if viewer else None)
-    db.session.add(grant)
     try:
-        db.session.commit()
+        with db.session.begin_nested():  # the same grant made concurrently: only this INSERT is undone
+            grant = RoleGrant(user_id=user.id, role=role, area_id=area.id,
+                              granted_by_id=viewer.id if viewer else None)
+            db.session.add(grant)
     except IntegrityError:
-        db.session.rollback()
         raise Conflict("该用户已有此角色") from None
     return grant
 
@@ -119,7 +121,7 @@ def revoke_role(viewer: Viewer, grant_id: int) -> None:
     _check_may_grant(viewer, grant.role, grant.area)
     grant.user.token_version += 1  # their old tokens carried the old roles' trust
     db.session.delete(grant)
-    db.session.commit()
+    db.session.flush()
 
 
 def _check_may_grant(viewer: Viewer, role: str, area: Area) -> None:
