@@ -31,7 +31,7 @@ window: it stops the worker (SIGSTOP), lets any request already on the wire be a
 no message the fake server accepted is still unrecorded among the worker's leased rows; otherwise it lets the
 worker go on (SIGCONT) and tries again a few milliseconds later. So the drill can require 0 duplicates; the
 kill inside the window, and its single resend, is shown by
-tests/test_notifications.py::test_claim_send_record_one_message_at_a_time (and documented in docs/deploy.md).
+tests/notifications/test_notifications.py::test_claim_send_record_one_message_at_a_time (and documented in docs/deploy.md).
 """
 import argparse
 import collections

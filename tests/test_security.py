@@ -66,7 +66,7 @@ def test_fuzzing_every_operation_finds_no_server_error_and_no_response_outside_t
     for result in schema.get_all_operations():
         operation = result.ok()
         if operation.method.upper() == "DELETE" and operation.path.endswith("/me"):
-            continue  # 注销 would end the role's session for every operation after it (tests/test_privacy.py)
+            continue  # 注销 would end the role's session for every operation after it (tests/privacy/test_privacy.py)
         operations += 1
         for mode in modes:
             @settings(max_examples=EXAMPLES, deadline=None, database=None, verbosity=Verbosity.quiet,

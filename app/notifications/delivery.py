@@ -19,7 +19,7 @@ accepted a message but before step 3 committed sends that one message once more 
 subscribe-message API takes no idempotency key and cannot be asked what it received, so this window --
 WeChat's processing, its answer on the wire, one UPDATE and COMMIT -- can be narrowed but not closed.
 It holds at most the one message in hand per killed worker; a graceful stop (SIGTERM) never falls in it
-(the worker stops between messages). tests/test_notifications.py shows both sides of it.
+(the worker stops between messages). tests/notifications/test_notifications.py shows both sides of it.
 """
 import logging
 import os

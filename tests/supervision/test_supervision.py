@@ -19,7 +19,7 @@ from app.supervision.service import supervise
 from tests.conftest import DEMO_OPENIDS, is_postgres, login
 
 T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Shanghai
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from app.points import service as points
 from app.points.models import PointsEntry
 from app.rewards.models import Redemption, Reward
 from tests.conftest import login
-from tests.test_attachments import PNG, upload
+from tests.attachments.test_attachments import PNG, upload
 from tests.test_races import fire
 
 

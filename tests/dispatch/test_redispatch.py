@@ -1,7 +1,7 @@
 """改派 (issue 19): staff send a dispatched order, not yet accepted, to another team (DESIGN §4, §8).
 
 The race of 改派 with a member's accept is in tests/test_races.py; who may, from which status, in
-tests/test_permissions.py.
+tests/orders/test_permissions.py.
 """
 from datetime import datetime, timedelta, timezone
 
@@ -15,7 +15,7 @@ from app.notifications.models import Notification
 from app.orders.models import Order, OrderEvent
 from app.orders.service import system_dispatch
 from app.supervision.service import supervise
-from tests.test_dispatch_help import _auto, _team
+from tests.dispatch.test_dispatch_help import _auto, _team
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Shanghai
 

@@ -18,7 +18,7 @@ from app.privacy.models import PiiAccess
 from app.users.models import User
 from tests.conftest import DEMO_OPENIDS, is_postgres, login
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2024, 3, 1, 2, 0, tzinfo=timezone.utc)
 
 

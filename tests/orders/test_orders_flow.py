@@ -11,7 +11,7 @@ from app.orders.models import Order, OrderEvent
 from app.orders.signals import order_changed
 from app.orders.transitions import ACTIONS, RULES
 from tests.conftest import login
-from tests.test_attachments import JPEG, PNG
+from tests.attachments.test_attachments import JPEG, PNG
 
 
 def upload(client, headers, data=PNG, name="photo.png"):

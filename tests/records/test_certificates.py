@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from app import clock, create_app
 from app.records.certificates import CODE_ALPHABET, mask_name
-from tests.test_records import confirm, make_call, served
+from tests.records.test_records import confirm, make_call, served
 
 START = datetime(2024, 5, 30, 1, 0, tzinfo=timezone.utc)  # 09:00 in Shanghai
 ISSUED = datetime(2024, 6, 2, 1, 0, tzinfo=timezone.utc)

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 import pytest
 from openpyxl import load_workbook
 
-from tests.test_stats import HISTORY, MARCH, build_history
+from tests.stats.test_stats import HISTORY, MARCH, build_history
 
 SY_MARCH_ORDERS = [n for n in range(1, 9)]  # the names of the orders of 松阳 created in March
 

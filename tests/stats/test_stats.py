@@ -501,7 +501,7 @@ def test_percent_formatting():
 def test_figures_are_served_from_a_read_only_database(app, client, demo, history, database_url):
     """Do every figure, breakdown, the report and the export work on the read-only replica engine of
     DATABASE_REPLICA_URL (docs/deploy.md), with the same numbers as the primary? (The export's access-log entry
-    goes to the primary: tests/test_replica.py.)"""
+    goes to the primary: tests/stats/test_replica.py.)"""
     from app import create_app, replica as replicas
     from tests.conftest import is_postgres
 

@@ -21,7 +21,7 @@ from app.orders.signals import order_changed
 from app.users.models import User
 from tests.conftest import is_postgres
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 T0 = datetime(2025, 3, 3, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Shanghai
 TEMPLATES = {"WECHAT_TEMPLATE_DISPATCHED": "tpl-dispatched", "WECHAT_TEMPLATE_ACCEPTED": "tpl-accepted",

@@ -5,7 +5,7 @@ picker offers is one that `POST /care-plans` accepts.
 """
 import pytest
 
-from tests.test_dispatch_help import _grid, _team
+from tests.dispatch.test_dispatch_help import _grid, _team
 
 
 def _eligible(client, area_id, category, **more):

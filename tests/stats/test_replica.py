@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app import create_app, replica
 from app.extensions import db
-from tests.test_stats import MARCH, build_history
+from tests.stats.test_stats import MARCH, build_history
 
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"
 READS = [("/api/v1/stats/summary", MARCH), ("/api/v1/stats/breakdown", {"by": "area", **MARCH}),
