@@ -47,6 +47,12 @@ def unavailable(message: str) -> None:
     pytest.skip(banner)
 
 
+def redis_test_url(purpose: int) -> str:
+    """The Redis database a test may empty: 14 (shared limits) or 15 (the WeChat token), or those plus
+    TEST_REDIS_DB_OFFSET, so that two runs of the suite (SQLite and PostgreSQL) can share one Redis."""
+    return f"redis://127.0.0.1:6379/{purpose + int(os.environ.get('TEST_REDIS_DB_OFFSET', '0'))}"
+
+
 def redis_or_unavailable(url: str):
     """A client of the Redis at `url`, or unavailable() when it does not answer."""
     import redis

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.append_only import AppendOnlyViolation
 from app.orders.models import Order, OrderEvent
 from app.users.models import User
-from tests.conftest import is_postgres, redis_or_unavailable
+from tests.conftest import is_postgres, redis_or_unavailable, redis_test_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -330,9 +330,9 @@ def test_rate_limits_hold_across_gunicorn_workers_on_redis(tmp_path):
     """With REDIS_URL set, do two gunicorn workers share one count (5 logins a minute in all, not 5 each)?"""
     import common
 
-    redis_url = "redis://127.0.0.1:6379/14"
+    redis_url = redis_test_url(14)
     connection = redis_or_unavailable(redis_url)
-    connection.flushdb()  # database 14 is this test's own
+    connection.flushdb()  # the database is this test's own
     url = common.fresh_database("sqlite", tmp_path, "limits")
     app = common.make_app(url)
     common.build_schema(app)

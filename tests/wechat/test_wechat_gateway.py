@@ -19,11 +19,11 @@ from app.wechat import (
     init_app,
 )
 from app.wechat.fake_server import FakeWeChatServer
-from tests.conftest import redis_or_unavailable
+from tests.conftest import redis_or_unavailable, redis_test_url
 
 pytest_plugins = ("tests.plugins.wechat",)
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+REDIS_TEST_URL = redis_test_url(15)
 
 
 def make_gateway(fake: FakeWeChatServer, **kwargs) -> WeChatGateway:
