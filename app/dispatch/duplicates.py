@@ -1,13 +1,14 @@
 """Likely duplicates (DESIGN §8): the same requester's open orders of the same category, placed within
 WINDOW of each other (for an order filed on behalf of a resident, of the same resident's phone).
 
-`possible_duplicates` answers POST /orders (and the order form's check before sending); `duplicates_among`
-marks the dispatch queue. Both read the candidates in one statement and pair them with `same_need`.
+POST /orders answers with the new order's (app/orders/service.py present_created, from NEW_ORDER_CANDIDATES);
+`possible_duplicates` is the order form's check before sending; `duplicates_among` marks the dispatch queue. Each
+reads the candidates in one statement and pairs them with `same_need`.
 """
 from datetime import timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import and_, select, tuple_
+from sqlalchemy import and_, bindparam, select, tuple_
 
 from app import clock
 from app.extensions import db
@@ -26,6 +27,32 @@ def same_need(a, b) -> bool:
             and abs(a.created_at - b.created_at) <= WINDOW)
 
 
+def candidates(pairs, since, until):
+    """The orders `same_need` picks from, as a condition: open, of the (requester, category) pairs `pairs` (a
+    condition), created in [since, until] (values or bind parameters)."""
+    return and_(pairs, Order.status.in_(OPEN), Order.created_at >= since, Order.created_at <= until)
+
+
+# The candidates of an order placed now, as one bound condition (its values from `new_order_params`): the form's
+# check reads them alone, POST /orders with the new order's read-back (app/orders/queries.py created_statement).
+NEW_ORDER_CANDIDATES = candidates(and_(Order.requester_id == bindparam("dup_requester_id"),
+                                       Order.category_id == bindparam("dup_category_id")),
+                                  bindparam("dup_since"), bindparam("dup_until"))
+
+
+def placed_now(requester_id: int, category_id: int, on_behalf_phone: str | None = None, order_id: int | None = None):
+    """An order placed now, as `same_need` compares it (`order_id`: one just placed, not its own duplicate)."""
+    return SimpleNamespace(id=order_id, requester_id=requester_id, category_id=category_id,
+                           on_behalf_phone=on_behalf_phone, created_at=clock.now())
+
+
+def new_order_params(new) -> dict:
+    """The values of NEW_ORDER_CANDIDATES for `new` (placed_now): its requester's orders of its category from
+    WINDOW before it."""
+    return {"dup_requester_id": new.requester_id, "dup_category_id": new.category_id,
+            "dup_since": new.created_at - WINDOW, "dup_until": new.created_at}
+
+
 def _candidates(keys: set[tuple[int, int]], since, until, scope=None, params=None) -> list:
     """Open orders of these (requester, category) pairs created in [since, until] (and in `scope`, a condition
     with its bound `params`: app/orders/scope.py `condition`)."""
@@ -34,20 +61,17 @@ def _candidates(keys: set[tuple[int, int]], since, until, scope=None, params=Non
         pairs = and_(Order.requester_id == requester_id, Order.category_id == category_id)
     else:
         pairs = tuple_(Order.requester_id, Order.category_id).in_(sorted(keys))
-    query = select(*COLUMNS).where(pairs, Order.status.in_(OPEN), Order.created_at >= since,
-                                   Order.created_at <= until).order_by(Order.id)
+    query = select(*COLUMNS).where(candidates(pairs, since, until)).order_by(Order.id)
     if scope is not None:
         query = query.where(scope)
     return db.session.execute(query, params or {}).all()
 
 
-def possible_duplicates(requester_id: int, category_id: int, on_behalf_phone: str | None = None,
-                        exclude_id: int | None = None) -> list:
+def possible_duplicates(requester_id: int, category_id: int, on_behalf_phone: str | None = None) -> list:
     """The open orders (rows: id, title, status, created_at …) a new order placed now would duplicate, oldest first."""
-    now = clock.now()
-    new = SimpleNamespace(id=exclude_id, requester_id=requester_id, category_id=category_id,
-                          on_behalf_phone=on_behalf_phone, created_at=now)
-    return [row for row in _candidates({(requester_id, category_id)}, now - WINDOW, now) if same_need(new, row)]
+    new = placed_now(requester_id, category_id, on_behalf_phone)
+    rows = db.session.execute(select(*COLUMNS).where(NEW_ORDER_CANDIDATES).order_by(Order.id), new_order_params(new))
+    return [row for row in rows if same_need(new, row)]
 
 
 def duplicates_among(orders: list, scope=None, params=None) -> dict[int, list[int]]:

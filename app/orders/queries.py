@@ -10,10 +10,11 @@ is written so that one plan, made without the values, serves them all.
 """
 from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, not_, select, union
+from sqlalchemy import and_, bindparam, not_, or_, select, union
 
 from app.areas.models import Area, subtree_ids
 from app.categories.models import Category
+from app.dispatch.duplicates import NEW_ORDER_CANDIDATES
 from app.orders.models import OPEN_STATUSES, Order, OrderEvent, Rating
 from app.orders.scope import OWN_PARTS, PART_COLUMNS, SHAPES_CACHED, area_patterns, condition
 from app.teams.models import Team
@@ -101,6 +102,15 @@ def page_statement(branches: tuple, area_paths: int, filters: tuple, overdue: bo
     return (select(*ORDERS.c, *PRESENTATION_COLUMNS).select_from(ORDER_FROM)
             .where(ORDERS.c.id.in_(ids)).order_by(ORDERS.c.id.desc()).limit(bindparam("limit"))
             .execution_options(prepare=True, generic_plan=by_keys))
+
+
+@lru_cache(maxsize=1)
+def created_statement():
+    """An order just placed (:order_id) and the candidates of its likely duplicates (app/dispatch/duplicates.py
+    NEW_ORDER_CANDIDATES), oldest first, as a list's rows: POST /orders answers from one statement."""
+    return (select(*ORDERS.c, *PRESENTATION_COLUMNS).select_from(ORDER_FROM)
+            .where(or_(ORDERS.c.id == bindparam("order_id"), NEW_ORDER_CANDIDATES)).order_by(ORDERS.c.id)
+            .execution_options(prepare=True))
 
 
 # --- one order with its timeline ----------------------------------------------------------------

@@ -4,7 +4,6 @@ from flask import current_app, request
 from flask_smorest import Blueprint
 
 from app.auth import current_viewer
-from app.dispatch import duplicates
 from app.errors import ValidationFailed
 from app.orders import schemas, service
 from app.privacy import access_log
@@ -45,11 +44,7 @@ def create_order(body):
     """Place an order (点单) for myself, or for a resident (staff, grid workers: on_behalf_of)."""
     viewer = current_viewer()
     order, created = service.create_order(viewer, body, _idempotency_key())
-    presented = service.present_order(viewer, order.id)
-    # The requester's other open orders of the category from the last 3 days (DESIGN §8, app/dispatch).
-    presented["possible_duplicates"] = [row.id for row in duplicates.possible_duplicates(
-        order.requester_id, order.category_id, order.on_behalf_phone, exclude_id=order.id)]
-    return _json(presented, 201 if created else 200)
+    return _json(service.present_created(viewer, order), 201 if created else 200)
 
 
 @blp.route("/orders", methods=["GET"])

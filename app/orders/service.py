@@ -18,7 +18,7 @@ from app.auth.viewer import STAFF_ROLES, Viewer
 from app.categories.models import Category
 from app.categories.service import category_by_code
 from app.database import changed_one
-from app.dispatch import automatic, ranking
+from app.dispatch import automatic, duplicates, ranking
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.moderation import screen_text
@@ -387,9 +387,16 @@ def system_event(order: Order, action: str, note: str, **data) -> OrderEvent:
 
 # --- presentation -------------------------------------------------------------------------------
 
-def present_order(viewer: Viewer, order_id: int) -> dict:
-    """An order just placed, read back as a row and presented as the list shows it."""
-    return Presenter(viewer).present(_detail_rows(viewer, order_id, scoped=False)[0])
+def present_created(viewer: Viewer, order: Order) -> dict:
+    """POST /orders' answer: the order just placed (or an Idempotency-Key's first order) read back as a row and
+    presented as the list shows it, with the requester's likely duplicates (app/dispatch/duplicates.py), oldest
+    first, read in the same statement."""
+    new = duplicates.placed_now(order.requester_id, order.category_id, order.on_behalf_phone, order.id)
+    params = {"order_id": order.id, **duplicates.new_order_params(new)}
+    rows = db.session.execute(queries.created_statement(), params).all()
+    presented = Presenter(viewer).present(next(row._mapping for row in rows if row.id == order.id))
+    presented["possible_duplicates"] = [row.id for row in rows if duplicates.same_need(new, row)]
+    return presented
 
 
 def present_orders(viewer: Viewer, rows: list) -> list[dict]:
