@@ -12,10 +12,9 @@ from sqlalchemy import and_, bindparam, select, tuple_
 
 from app import clock
 from app.extensions import db
-from app.orders.models import OPEN_STATUSES, Order
+from app.orders.models import OPEN, Order
 
 WINDOW = timedelta(days=3)
-OPEN = [str(status) for status in OPEN_STATUSES]
 COLUMNS = (Order.id, Order.requester_id, Order.category_id, Order.on_behalf_phone, Order.created_at, Order.status,
            Order.title)
 

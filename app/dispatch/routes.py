@@ -5,41 +5,12 @@ from sqlalchemy import select
 from app.auth import current_viewer
 from app.categories.service import category_by_code
 from app.dispatch import duplicates
+from app.dispatch.schemas import DuplicateMarksSchema, DuplicatesArgs, OpenOrderListSchema, PossibleDuplicatesArgs
 from app.extensions import db
-from app.orders.models import Order
+from app.orders.models import OPEN, Order
 from app.orders.scope import Scope, condition
-from app.schema import PHONE, Id, Schema, Text, fields, validate
 
 blp = Blueprint("dispatch", __name__, description="派单辅助：重复工单提示")
-
-
-class PossibleDuplicatesArgs(Schema):
-    category = Text(32, required=True)
-    on_behalf_phone = Text(20, validate=PHONE, metadata={"description": "filing for a resident: their phone"})
-
-
-class OpenOrderSchema(Schema):
-    id = fields.Integer()
-    title = fields.String()
-    status = fields.String()
-    created_at = fields.DateTime()
-
-
-class OpenOrderListSchema(Schema):
-    items = fields.List(fields.Nested(OpenOrderSchema))
-
-
-class DuplicatesArgs(Schema):
-    ids = fields.DelimitedList(Id(), required=True, validate=validate.Length(min=1, max=50))
-
-
-class DuplicateMarkSchema(Schema):
-    order_id = fields.Integer()
-    duplicates = fields.List(fields.Integer())
-
-
-class DuplicateMarksSchema(Schema):
-    items = fields.List(fields.Nested(DuplicateMarkSchema))
 
 
 @blp.route("/orders/possible-duplicates", methods=["GET"])
@@ -60,6 +31,6 @@ def duplicate_marks(args):
     scope = Scope.of(current_viewer())  # who sees which order: app/orders/scope.py
     seen, params = condition(*scope.shape), scope.params()
     orders = db.session.execute(select(*duplicates.COLUMNS).where(
-        Order.id.in_(args["ids"]), Order.status.in_(duplicates.OPEN), seen), params).all()
+        Order.id.in_(args["ids"]), Order.status.in_(OPEN), seen), params).all()
     found = duplicates.duplicates_among(orders, seen, params)
     return {"items": [{"order_id": order_id, "duplicates": ids} for order_id, ids in sorted(found.items()) if ids]}

@@ -74,6 +74,7 @@ EVENT_LABELS_IN_STATUS = {"dispatch:dispatched": "已改派给其他服务队"}
 TIME_SLOTS = ("上午", "下午", "晚上")
 # Open orders are those still waiting for someone to act before completion.
 OPEN_STATUSES = (OrderStatus.ORDERED, OrderStatus.DISPATCHED, OrderStatus.ACCEPTED, OrderStatus.IN_SERVICE)
+OPEN = [str(status) for status in OPEN_STATUSES]  # their values as plain strings, for SQL (IN …)
 DONE_STATUSES = (OrderStatus.COMPLETED, OrderStatus.RATED, OrderStatus.CLOSED)
 OPEN_ORDERS = f"status IN ({', '.join(repr(s.value) for s in OPEN_STATUSES)})"  # SQL: the partial index's rows
 

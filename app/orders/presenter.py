@@ -4,24 +4,16 @@ It reads rows of app/orders/queries.py (a list's page, one order's timeline) and
 JSON types, sent as it is (app/orders/routes.py); tests check that OrderSchema's dump of it equals it.
 Who sees what (parts, full or masked, staff's notes) comes from the viewer's scope (app/orders/scope.py).
 """
-from functools import lru_cache
-
 from app import clock
 from app.auth.viewer import Viewer
 from app.orders import transitions as t
-from app.orders.models import Rating
-from app.orders.queries import OPEN
+from app.orders.models import OPEN, Rating
 from app.orders.scope import STAFF_NOTE_ACTIONS, Scope
 from app.users.service import mask_phone
 
 TIMES = ("created_at", "due_at", "dispatched_at", "accepted_at", "started_at", "completed_at", "rated_at",
          "closed_at", "cancelled_at")
 RATING_FIELDS = tuple(column.name for column in Rating.__table__.c)
-
-
-@lru_cache(maxsize=1024)
-def allowed_actions(order_parties: frozenset, status: str) -> tuple:
-    return tuple(t.allowed_actions(set(order_parties), status))
 
 
 def iso(value):
@@ -57,7 +49,7 @@ class Presenter:
                            mask_phone(r["on_behalf_phone"])} if behalf else None),
             result=r["result"], result_photos=r["result_photos"], cancel_reason=r["cancel_reason"],
             needs_review=bool(r["needs_review"]) if staff_notes else False, version=r["version"],
-            overdue=status in OPEN and r["due_at"] <= self.now, allowed_actions=list(allowed_actions(parties, status)),
+            overdue=status in OPEN and r["due_at"] <= self.now, allowed_actions=list(t.allowed_actions(parties, status)),
         )
         for name in TIMES:
             data[name] = iso(r[name])

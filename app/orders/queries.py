@@ -15,7 +15,7 @@ from sqlalchemy import and_, bindparam, not_, or_, select, union
 from app.areas.models import Area, subtree_ids
 from app.categories.models import Category
 from app.dispatch.duplicates import NEW_ORDER_CANDIDATES
-from app.orders.models import OPEN_STATUSES, Order, OrderEvent, Rating
+from app.orders.models import OPEN, Order, OrderEvent, Rating
 from app.orders.scope import OWN_PARTS, PART_COLUMNS, SHAPES_CACHED, area_patterns, condition
 from app.teams.models import Team
 from app.users.models import User
@@ -28,8 +28,6 @@ TEAMS = Team.__table__
 EVENTS = OrderEvent.__table__
 RATINGS = Rating.__table__
 ACTORS = User.__table__.alias("actors")
-
-OPEN = [str(status) for status in OPEN_STATUSES]
 
 # What a row carries besides the order's own columns (Order attribute names = column names).
 PRESENTATION_COLUMNS = (

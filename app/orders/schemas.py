@@ -1,5 +1,6 @@
 from marshmallow import ValidationError, validates_schema
 
+from app.dispatch.schemas import DispatchTeamSchema
 from app.orders.models import OrderStatus
 from app.records.schemas import Minutes
 from app.schema import PHONE, Id, ListArgs, Schema, Text, fields, page_schema, validate
@@ -115,14 +116,6 @@ class RatingSchema(Schema):
 class PersonSchema(Schema):
     name = fields.String()
     phone = fields.String()
-
-
-class DispatchTeamSchema(Schema):
-    team_id = fields.Integer()
-    name = fields.String()
-    area_id = fields.Integer()
-    score = fields.Float()
-    reasons = fields.List(fields.String())
 
 
 class OrderSchema(Schema):

@@ -187,9 +187,6 @@ class Scope:
 
 # --- which teams may take an order --------------------------------------------------------------
 
-SAME_TEAM = "工单已派给该服务队，请选择其他服务队改派"
-
-
 def team_refusal(team: Team | None, area_path: str, category_id: int, current_team_id: int | None = None) \
         -> str | None:
     """Why this team may not take an order of this area and category, or None if it may: it must be active,
@@ -198,7 +195,7 @@ def team_refusal(team: Team | None, area_path: str, category_id: int, current_te
     if team is None or not team.is_active:
         return "服务队不存在或已停用"
     if current_team_id is not None and team.id == current_team_id:
-        return SAME_TEAM
+        return "工单已派给该服务队，请选择其他服务队改派"
     if not area_path.startswith(team.area.path):
         return "该服务队不服务此区域"
     if not team.serves(category_id):

@@ -27,8 +27,7 @@ from app.orders import queries
 from app.orders import transitions as t
 from app.orders.models import IdempotencyKey, Order, OrderEvent, OrderStatus, Rating
 from app.orders.presenter import Presenter
-from app.orders.scope import SHAPES_CACHED, Scope, path_params, team_and_refusal
-from app.orders.scope import condition as scope_condition
+from app.orders.scope import SHAPES_CACHED, Scope, condition, path_params, team_and_refusal
 from app.orders.signals import order_changed
 from app.teams.models import Team
 
@@ -45,7 +44,7 @@ def get_order(viewer: Viewer, order_id: int) -> Order:
 def _order_statement(teams: bool, area_paths: int):
     """get_order's statement, built once per shape (its values bound at execution)."""
     return (select(Order).options(joinedload(Order.area), joinedload(Order.category))
-            .where(Order.id == bindparam("order_id"), scope_condition(teams, area_paths))
+            .where(Order.id == bindparam("order_id"), condition(teams, area_paths))
             .execution_options(prepare=True))  # one order by its key (app/database.py)
 
 

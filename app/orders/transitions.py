@@ -3,6 +3,7 @@
 It drives both the checks in the service and `allowed_actions` on every order.
 """
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.errors import Forbidden, InvalidTransition, NotFound
 from app.orders.models import OrderStatus as S
@@ -43,9 +44,10 @@ RULES: tuple[Rule, ...] = (
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(r.action for r in RULES))
 
 
-def allowed_actions(parties: set[str], status: str) -> list[str]:
-    """The actions these parties may take now, in the table's order."""
-    return list(dict.fromkeys(
+@lru_cache(maxsize=1024)
+def allowed_actions(parties: frozenset[str], status: str) -> tuple[str, ...]:
+    """The actions these parties may take now, in the table's order (cached: every presented order asks)."""
+    return tuple(dict.fromkeys(
         r.action for r in RULES if r.parties & parties and status in r.sources))
 
 
