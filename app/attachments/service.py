@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 
 from app import clock, ratelimits
 from app.attachments.models import Attachment
@@ -133,6 +133,21 @@ def readable_attachment(viewer: Viewer, attachment_id: str) -> Attachment:
     if attachment is None or not storage_path(attachment.id).exists():
         raise NotFound("找不到该图片")
     return attachment
+
+
+def link_to_order(viewer: Viewer, order_id: int, ids: list[str]) -> None:
+    """Link photos to an order (its own, its result's): they must be the viewer's own uploads, not yet used on
+    another order; otherwise a field error on `photos`."""
+    if not ids:
+        return
+    linked = db.session.execute(
+        update(Attachment)
+        .where(Attachment.id.in_(ids), Attachment.owner_id == viewer.id,
+               or_(Attachment.order_id.is_(None), Attachment.order_id == order_id))
+        .values(order_id=order_id).execution_options(synchronize_session=False)
+    ).rowcount
+    if linked != len(set(ids)):
+        raise ValidationFailed({"photos": ["图片不存在或不属于您"]})
 
 
 def delete_unreferenced(now: datetime | None = None) -> int:

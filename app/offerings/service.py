@@ -28,6 +28,18 @@ def get_offering(viewer: Viewer | None, offering_id: int) -> Offering:
     return offering
 
 
+def orderable_offering(offering_id: int | None, category_id: int) -> Offering | None:
+    """The offering a new order names (点单 from 亮单): published, of the order's category; None if none."""
+    if offering_id is None:
+        return None
+    offering = db.session.get(Offering, offering_id)
+    if offering is None or offering.status != "published":
+        raise ValidationFailed({"offering_id": ["该服务不存在或已下架"]})
+    if offering.category_id != category_id:
+        raise ValidationFailed({"offering_id": ["所选服务与服务类别不一致"]})
+    return offering
+
+
 def create_offering(viewer: Viewer, data: dict) -> Offering:
     team = db.session.get(Team, data["team_id"])
     if team is None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import clock, ratelimits
 from app.areas.models import Area, like_prefix
 from app.areas.service import UNKNOWN_AREA, require_area
-from app.attachments.models import Attachment
+from app.attachments.service import link_to_order
 from app.auth.viewer import STAFF_ROLES, Viewer
 from app.categories.models import Category
 from app.categories.service import category_by_code
@@ -22,7 +22,7 @@ from app.dispatch import automatic, duplicates, ranking
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.moderation import screen_text
-from app.offerings.models import Offering
+from app.offerings.service import orderable_offering
 from app.orders import queries
 from app.orders import transitions as t
 from app.orders.models import IdempotencyKey, Order, OrderEvent, OrderStatus, Rating
@@ -129,7 +129,7 @@ def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None)
         contact_phone = viewer.user.phone or ""
         if not contact_phone:
             raise ValidationFailed({"use_bound_phone": ["您还没有绑定手机号，请填写联系电话"]})
-    offering = _offering_for(data.get("offering_id"), category.id)
+    offering = orderable_offering(data.get("offering_id"), category.id)
     flagged = screen_text(viewer.user.openid, {"title": data.get("title", ""),
                                                 "description": data["description"]})
     now = clock.now()
@@ -150,19 +150,17 @@ def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None)
         # undoes these inserts only, and the request's transaction goes on to answer with the winner's order.
         with db.session.begin_nested() if idempotency_key else nullcontext():
             db.session.add(order)
+            db.session.flush()  # the order's id, which its key records (flushed as the savepoint ends)
             if idempotency_key:
-                db.session.add(IdempotencyKey(user_id=viewer.id, key=idempotency_key, request_hash=_body_hash(data)))
-            db.session.flush()
+                db.session.add(IdempotencyKey(user_id=viewer.id, key=idempotency_key, request_hash=_body_hash(data),
+                                              order_id=order.id))
     except IntegrityError:
         # A concurrent request with the same key won: answer with its order.
         replay = _replayed_order(viewer, idempotency_key, _body_hash(data))
         if replay is None:
             raise Conflict("相同的请求正在处理中，请稍后再试") from None
         return replay, False
-    if idempotency_key:
-        db.session.execute(update(IdempotencyKey).where(
-            IdempotencyKey.user_id == viewer.id, IdempotencyKey.key == idempotency_key).values(order_id=order.id))
-    _link_attachments(viewer, order, order.photos, "photos")
+    link_to_order(viewer, order.id, order.photos)
     note = f"代 {on_behalf['name']} 下单" if on_behalf else ""
     _record(order, viewer, "create", None, OrderStatus.ORDERED, note)
     dispatch_to = automatic.team_for_new_order(order, area, data.get("plan_team_id"))
@@ -194,34 +192,7 @@ def _replayed_order(viewer: Viewer, key: str, body_hash: str) -> Order | None:
         return None
     if record.request_hash != body_hash:
         raise ValidationFailed({"Idempotency-Key": ["该幂等键已用于内容不同的请求"]})
-    if record.order_id is None:
-        raise Conflict("相同的请求正在处理中，请稍后再试")
     return get_order(viewer, record.order_id)
-
-
-def _offering_for(offering_id: int | None, category_id: int) -> Offering | None:
-    if offering_id is None:
-        return None
-    offering = db.session.get(Offering, offering_id)
-    if offering is None or offering.status != "published":
-        raise ValidationFailed({"offering_id": ["该服务不存在或已下架"]})
-    if offering.category_id != category_id:
-        raise ValidationFailed({"offering_id": ["所选服务与服务类别不一致"]})
-    return offering
-
-
-def _link_attachments(viewer: Viewer, order: Order, ids: list[str], field: str) -> None:
-    """Photos must be the viewer's own uploads, not yet used on another order."""
-    if not ids:
-        return
-    linked = db.session.execute(
-        update(Attachment)
-        .where(Attachment.id.in_(ids), Attachment.owner_id == viewer.id,
-               or_(Attachment.order_id.is_(None), Attachment.order_id == order.id))
-        .values(order_id=order.id).execution_options(synchronize_session=False)
-    ).rowcount
-    if linked != len(set(ids)):
-        raise ValidationFailed({field: ["图片不存在或不属于您"]})
 
 
 # --- actions ------------------------------------------------------------------------------------
@@ -261,13 +232,10 @@ def _apply(viewer: Viewer | None, order: Order, action: str, order_parties: set[
 
 def act(viewer: Viewer, order_id: int, action: str, body: dict) -> dict:
     """Take one action of the state machine on an order the viewer can see; the order as presented after it."""
-    if action not in t.ACTIONS:
-        raise NotFound("不支持该操作")
     order = get_order(viewer, order_id)
     order_parties = Scope.of(viewer).order_parties(order)
     t.check(action, order_parties, order.status)  # who before what: 403, then 409
-    handler = ACTION_HANDLERS[action]
-    handler(viewer, order, order_parties, body)
+    ACTION_HANDLERS[action](viewer, order, order_parties, body)
     # Read back in the request's transaction (it commits at the request's end): it sees what was just
     # written. Not scoped: a member who declined no longer sees the order, yet gets it back once.
     db.session.flush()
@@ -307,7 +275,7 @@ def _start(viewer, order, order_parties, body):
 def _complete(viewer, order, order_parties, body):
     flagged = screen_text(viewer.user.openid, {"result": body["result"]})
     photos = body.get("photos", [])
-    _link_attachments(viewer, order, photos, "photos")
+    link_to_order(viewer, order.id, photos)
     values = {"result": body["result"], "result_photos": photos, "completed_at": clock.now()}
     if flagged:
         values["needs_review"] = True
