@@ -292,7 +292,7 @@ def sign_up(viewer: Viewer, call: Call) -> CallSignup:
     _require_open(call, SIGNUPS_CLOSED)
     signup = _my_signup(viewer, call)
     if signup is not None and signup.status in ACTIVE_SIGNUPS:
-        raise Conflict("您已报名")
+        raise Conflict(SIGNUP_MOVES["signup"].refusal)
     changed_one(update(Call).where(Call.id == call.id, Call.status == "open", Call.signup_count < Call.quota)
                 .values(signup_count=Call.signup_count + 1), lambda: _no_place(call))
     now = clock.now()
@@ -306,7 +306,7 @@ def sign_up(viewer: Viewer, call: Call) -> CallSignup:
         except IntegrityError:
             # The same person signed up in a concurrent request: that one holds the place (the request's
             # transaction, the count's UPDATE with it, is rolled back).
-            raise Conflict("您已报名") from None
+            raise Conflict(SIGNUP_MOVES["signup"].refusal) from None
     else:
         move_signup(signup, "signup", signed_up_at=now, withdrawn_at=None)
         db.session.expire(signup)
