@@ -17,6 +17,8 @@ forgets every prepared statement at a ROLLBACK, and a transaction costs a BEGIN 
 Whether the session wrote is known from its own events (a flush, an INSERT/UPDATE/DELETE run through it),
 never from the SQL text.
 """
+from collections.abc import Callable
+
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -182,12 +184,14 @@ def end_request_transaction(response):
     return response
 
 
-def changed_one(statement, error: Exception) -> None:
+def changed_one(statement, error: Exception | Callable[[], Exception]) -> None:
     """Run a conditional UPDATE that must change exactly one row (…WHERE status = …, version = …); `error`
-    (a 409) if it changed none: the row moved meanwhile, the database settled the race. Nothing is rolled
-    back here: the refusal ends the request, whose transaction is then rolled back."""
+    (a 409) if it changed none: the row moved meanwhile, the database settled the race. When which 409 depends
+    on how the row is now (a call closed meanwhile, or full), `error` is a function called only after a miss,
+    to read the row and return the error. Nothing is rolled back here: the refusal ends the request, whose
+    transaction is then rolled back."""
     if db.session.execute(statement.execution_options(synchronize_session=False)).rowcount != 1:
-        raise error
+        raise error() if callable(error) else error
 
 
 def end_reads_with_commit(_exc=None) -> None:

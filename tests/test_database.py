@@ -117,3 +117,27 @@ def test_changed_one_refuses_a_moved_row(demo, app):
                     InvalidTransition())
         assert db.session.get(Order, order_id).title == "x"
         db.session.rollback()
+
+
+def test_changed_one_chooses_its_error_after_a_miss(demo, app):
+    """Given a function for its error, does the helper call it only when no row matched (so a caller may read the
+    row as it is now to choose its 409), and raise what it returns?"""
+    from app.database import changed_one
+    from app.errors import Conflict
+
+    order_id = demo.create_order()["id"]
+    chosen = []
+
+    def refusal() -> Conflict:
+        chosen.append(db.session.scalar(sa.select(Order.status).where(Order.id == order_id)))
+        return Conflict(f"已是{chosen[-1]}")
+
+    with app.app_context():
+        changed_one(sa.update(Order).where(Order.id == order_id, Order.status == "ordered").values(title="x"),
+                    refusal)
+        assert chosen == []
+        with pytest.raises(Conflict, match="已是ordered"):
+            changed_one(sa.update(Order).where(Order.id == order_id, Order.status == "dispatched")
+                        .values(title="y"), refusal)
+        assert chosen == ["ordered"] and db.session.get(Order, order_id).title == "x"
+        db.session.rollback()

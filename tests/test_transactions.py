@@ -142,3 +142,35 @@ def test_the_redemption_race_is_one_409(demo, app):
             rewards.fulfil(staff, redemption_id, code)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Redemption)) == 1
         db.session.rollback()
+
+
+@pytest.mark.parametrize("meanwhile, message", [({"signup_count": 1}, "名额已满"), ({"status": "closed"}, "报名已结束")],
+                         ids=["full", "closed"])
+def test_a_sign_up_that_loses_the_race_gets_the_calls_409(demo, app, meanwhile, message):
+    """When another request took the last place or closed the call after this one read it, does the sign-up
+    raise the 409 of the call as it is now, through changed_one, leaving the rest of the request as it was?"""
+    from datetime import timedelta
+
+    from app import clock
+    from app.calls import service as calls
+    from app.calls.models import Call, CallSignup
+
+    with app.test_request_context("/api/v1/calls/1/signup", method="POST"):
+        call, _called = calls.create_call(_viewer(demo, "staff_sy"), {
+            "kind": "activity", "area_id": demo.sy, "title": "社区义诊", "place": "松阳社区活动室", "quota": 1,
+            "starts_at": clock.now() + timedelta(hours=3)})
+        volunteer = _viewer(demo, "vol1")
+        volunteer.user.nickname = "报名前的修改"
+        db.session.flush()
+        # Another request meanwhile (the ORM object still says open, no one signed up).
+        db.session.execute(sa.update(Call).where(Call.id == call.id).values(**meanwhile)
+                           .execution_options(synchronize_session=False))
+        with pytest.raises(Conflict) as refused:
+            calls.sign_up(volunteer, call)
+        assert refused.value.message == message
+        assert db.session.is_active and db.session().in_transaction()  # no hand rollback
+        assert db.session.scalar(sa.select(User.nickname).where(User.id == volunteer.id)) == "报名前的修改"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(CallSignup)) == 0
+        assert db.session.scalar(sa.select(Call.signup_count).where(Call.id == call.id)) == \
+            meanwhile.get("signup_count", 0)
+        db.session.rollback()

@@ -34,6 +34,7 @@ STARTS_AT_SLACK = timedelta(hours=1)
 INLINE_SIGNUPS = 50
 
 FULL_MESSAGE = STATUS_LABELS["full"]
+SIGNUPS_CLOSED = "报名已结束"
 
 
 # --- who is called ------------------------------------------------------------------------------
@@ -276,22 +277,24 @@ def _require_open(call: Call, message: str) -> None:
         raise Conflict(message)
 
 
+def _no_place(call: Call) -> Conflict:
+    """Which 409 a sign-up that found no place gets: the call as it is now (closed meanwhile, or full)."""
+    db.session.refresh(call)
+    return Conflict(SIGNUPS_CLOSED if call.status != "open" else FULL_MESSAGE)
+
+
 def sign_up(viewer: Viewer, call: Call) -> CallSignup:
     """Take one place. The database settles the quota: a conditional UPDATE of the count, in the same
     transaction as the sign-up row, so concurrent sign-ups never exceed it."""
     listed = _listed(viewer, call)
     if not may_sign_up(viewer, call, listed or _called_now(viewer, call)):
         raise Forbidden("本次吹哨只面向指定的人员，您不在召集范围内")
-    _require_open(call, "报名已结束")
+    _require_open(call, SIGNUPS_CLOSED)
     signup = _my_signup(viewer, call)
     if signup is not None and signup.status in ACTIVE_SIGNUPS:
-        raise Conflict("您已报名")
-    taken = db.session.execute(
-        update(Call).where(Call.id == call.id, Call.status == "open", Call.signup_count < Call.quota)
-        .values(signup_count=Call.signup_count + 1).execution_options(synchronize_session=False)).rowcount
-    if taken != 1:  # which 409: the call as it is now
-        db.session.refresh(call)
-        raise Conflict("报名已结束" if call.status != "open" else FULL_MESSAGE)
+        raise Conflict(SIGNUP_MOVES["signup"].refusal)
+    changed_one(update(Call).where(Call.id == call.id, Call.status == "open", Call.signup_count < Call.quota)
+                .values(signup_count=Call.signup_count + 1), lambda: _no_place(call))
     now = clock.now()
     if signup is None:
         signup = CallSignup(call_id=call.id, user_id=viewer.id, status="signed_up", signed_up_at=now)
@@ -303,7 +306,7 @@ def sign_up(viewer: Viewer, call: Call) -> CallSignup:
         except IntegrityError:
             # The same person signed up in a concurrent request: that one holds the place (the request's
             # transaction, the count's UPDATE with it, is rolled back).
-            raise Conflict("您已报名") from None
+            raise Conflict(SIGNUP_MOVES["signup"].refusal) from None
     else:
         move_signup(signup, "signup", signed_up_at=now, withdrawn_at=None)
         db.session.expire(signup)
