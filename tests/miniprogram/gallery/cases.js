@@ -45,6 +45,12 @@ function arrange(page, role, server, variant) {
     ]
     server.on('GET', '/orders/{id}', req => Object.assign(fixture('order-dispatched'), { id: Number(req.params.id), status: 'dispatched', allowed_actions: ['dispatch', 'cancel'], dispatch_teams: teams }))
   }
+  if (page === 'pages/orders/detail/index' && role !== 'volunteer') {
+    // The same dispatched order with the actions the server gives each role (the fixture's are a team member's):
+    // its resident may cancel it, staff may send it to another team (改派) or cancel it.
+    const actions = role === 'resident' ? ['cancel'] : ['dispatch', 'cancel']
+    server.on('GET', '/orders/{id}', req => Object.assign(fixture('order-dispatched'), { id: Number(req.params.id), allowed_actions: actions }))
+  }
   if (page === 'packageStaff/pages/care-plan-create/index' && variant === 'team') {
     server.on('GET', '/teams', { items: [fixture('team'), { id: 8, name: '城关镇志愿服务总队', area_id: 2, categories: [] }], next_cursor: null })
   }
