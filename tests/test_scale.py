@@ -179,6 +179,24 @@ def test_an_order_and_its_timeline_are_read_by_primary_key_and_index(generated, 
     assert re.search(r"ix_order_events_order|order_events.*(Index|INDEX)", plan), plan
 
 
+def test_a_new_order_and_its_duplicates_are_read_through_indexes(generated, client):
+    """Does POST /orders read the order it placed and the requester's latest likely duplicates through indexes?"""
+    ids = persona_ids(generated)
+    with generated.app_context():
+        order = db.session.get(Order, db.session.scalar(select(func.max(Order.id)).where(
+            Order.requester_id == ids["resident"])))
+        body = {"category": order.category.code, "description": "需要陪同去县医院复查", "address": "小区3栋",
+                "contact_name": "张大爷", "contact_phone": "13800001234", "area_id": order.area_id}
+    with captured_statements(generated) as statements:
+        response = client.post("/api/v1/orders", json=body, headers=token_for(generated, ids["resident"]))
+        assert response.status_code == 201, response.get_json()
+    plan = plan_of(generated, *statements[-1])
+    assert_orders_read_by_index(plan)
+    # Each read of orders looks up by its index's condition: none walks a whole index (as `id = … OR id IN …` did).
+    reads = [index for table, index, _ in table_accesses(plan) if table == "orders"]
+    assert len(reads) == 2 and None not in reads, plan
+
+
 # The indexes each table of the figures may be read through; a primary key only to look up single rows.
 # Areas are not checked: a scope's subtree is found by path prefix (LIKE), over the area tree, which has
 # thousands of rows in a city where orders have millions.

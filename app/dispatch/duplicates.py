@@ -1,5 +1,6 @@
 """Likely duplicates (DESIGN §8): the same requester's open orders of the same category, placed within
-WINDOW of each other (for an order filed on behalf of a resident, of the same resident's phone).
+WINDOW of each other (for an order filed on behalf of a resident, of the same resident's phone). A new order
+names at most SHOWN of them, the latest.
 
 POST /orders answers with the new order's (app/orders/service.py present_created, from NEW_ORDER_CANDIDATES);
 `possible_duplicates` is the order form's check before sending; `duplicates_among` marks the dispatch queue. Each
@@ -8,13 +9,16 @@ reads the candidates in one statement and pairs them with `same_need`.
 from datetime import timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import and_, bindparam, select, tuple_
+from sqlalchemy import and_, bindparam, func, select, tuple_
 
 from app import clock
 from app.extensions import db
 from app.orders.models import OPEN, Order
 
 WINDOW = timedelta(days=3)
+# A new order names this many of its likely duplicates at most, the latest: someone with more open orders of one
+# kind in three days needs a call from staff, not a longer list (and reading them stays one short index scan).
+SHOWN = 10
 COLUMNS = (Order.id, Order.requester_id, Order.category_id, Order.on_behalf_phone, Order.created_at, Order.status,
            Order.title)
 
@@ -32,11 +36,19 @@ def candidates(pairs, since, until):
     return and_(pairs, Order.status.in_(OPEN), Order.created_at >= since, Order.created_at <= until)
 
 
-# The candidates of an order placed now, as one bound condition (its values from `new_order_params`): the form's
-# check reads them alone, POST /orders with the new order's read-back (app/orders/queries.py created_statement).
-NEW_ORDER_CANDIDATES = candidates(and_(Order.requester_id == bindparam("dup_requester_id"),
-                                       Order.category_id == bindparam("dup_category_id")),
-                                  bindparam("dup_since"), bindparam("dup_until"))
+# The likely duplicates of an order placed now, as one bound condition (its values from `new_order_params`): all of
+# `same_need` but the order's own id, the resident filed for included, so that the SHOWN latest are the right ones.
+NEW_ORDER_CANDIDATES = and_(
+    candidates(and_(Order.requester_id == bindparam("dup_requester_id"),
+                    Order.category_id == bindparam("dup_category_id")),
+               bindparam("dup_since"), bindparam("dup_until")),
+    func.coalesce(Order.on_behalf_phone, "") == bindparam("dup_phone"))
+
+
+def latest(condition):
+    """The ids of the SHOWN latest orders meeting `condition`, as a subquery (the form's check reads them alone,
+    POST /orders with the new order's read-back: app/orders/queries.py created_statement)."""
+    return select(Order.id).where(condition).order_by(Order.id.desc()).limit(SHOWN)
 
 
 def placed_now(requester_id: int, category_id: int, on_behalf_phone: str | None = None, order_id: int | None = None):
@@ -49,7 +61,7 @@ def new_order_params(new) -> dict:
     """The values of NEW_ORDER_CANDIDATES for `new` (placed_now): its requester's orders of its category from
     WINDOW before it."""
     return {"dup_requester_id": new.requester_id, "dup_category_id": new.category_id,
-            "dup_since": new.created_at - WINDOW, "dup_until": new.created_at}
+            "dup_phone": new.on_behalf_phone or "", "dup_since": new.created_at - WINDOW, "dup_until": new.created_at}
 
 
 def _candidates(keys: set[tuple[int, int]], since, until, scope=None, params=None) -> list:
@@ -67,9 +79,11 @@ def _candidates(keys: set[tuple[int, int]], since, until, scope=None, params=Non
 
 
 def possible_duplicates(requester_id: int, category_id: int, on_behalf_phone: str | None = None) -> list:
-    """The open orders (rows: id, title, status, created_at …) a new order placed now would duplicate, oldest first."""
+    """The open orders (rows: id, title, status, created_at …) a new order placed now would duplicate, the SHOWN
+    latest, oldest first."""
     new = placed_now(requester_id, category_id, on_behalf_phone)
-    rows = db.session.execute(select(*COLUMNS).where(NEW_ORDER_CANDIDATES).order_by(Order.id), new_order_params(new))
+    rows = db.session.execute(select(*COLUMNS).where(Order.id.in_(latest(NEW_ORDER_CANDIDATES))).order_by(Order.id),
+                              new_order_params(new))
     return [row for row in rows if same_need(new, row)]
 
 

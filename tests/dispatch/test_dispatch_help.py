@@ -229,6 +229,27 @@ def test_orders_filed_for_different_residents_are_not_duplicates(client, demo):
     assert [o["id"] for o in found] == [other["id"]]
 
 
+def test_a_new_order_names_its_latest_duplicates_only(client, demo):
+    """Does a requester with more open orders of a kind than SHOWN see the SHOWN latest, oldest first — and are a grid
+    worker's many orders for other residents no crowd in front of the one for the same resident?"""
+    from app.dispatch.duplicates import SHOWN
+
+    mine = [demo.create_order()["id"] for _ in range(SHOWN + 2)]
+    again = demo.create_order()
+    assert again["possible_duplicates"] == mine[-SHOWN:]
+    found = client.get("/api/v1/orders/possible-duplicates?category=escort", headers=demo.headers("resident"))
+    assert [o["id"] for o in found.get_json()["items"]] == mine[-SHOWN + 1:] + [again["id"]]
+
+    wang = {"name": "王奶奶", "phone": "13900000001"}
+    first = demo.create_order("grid_sy", on_behalf_of=wang)
+    for n in range(SHOWN + 1):
+        demo.create_order("grid_sy", on_behalf_of={"name": "李爷爷", "phone": f"139000001{n:02d}"})
+    assert demo.create_order("grid_sy", on_behalf_of=wang)["possible_duplicates"] == [first["id"]]
+    found = client.get("/api/v1/orders/possible-duplicates?category=escort&on_behalf_phone=13900000001",
+                       headers=demo.headers("grid_sy")).get_json()["items"]
+    assert [o["id"] for o in found][0] == first["id"] and len(found) == 2
+
+
 def test_the_dispatch_queue_marks_duplicates_and_staff_cancel_one(client, demo):
     """Does staff's queue check mark both orders of a pair, and can staff cancel one naming the other?"""
     first, second, lone = demo.create_order(), demo.create_order(), demo.create_order("resident2")
