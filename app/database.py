@@ -9,8 +9,9 @@ PostgreSQL (psycopg) prepares only the statements marked `execution_options(prep
 hot order reads, written so that a generic plan serves any value (app/orders/queries.py). psycopg
 forgets every prepared statement at a ROLLBACK, and a transaction costs a BEGIN round trip, so:
 - a request that reads (GET, HEAD, OPTIONS) runs its statements without a transaction, each its own
-  snapshot; should it write after all, BEGIN is sent before its first write, and what it wrote is
-  committed or rolled back as a request's transaction is;
+  snapshot; should it write after all (or stream a result, which needs a server-side cursor), BEGIN is sent
+  first, and what it wrote is committed or rolled back as a request's transaction is; its own write apart from
+  its reads (the access log, `commit_apart`) runs alone and commits by itself;
 - a request commits once, at its end (`end_request_transaction`): operations flush and send their signals;
   a refusal rolls back what was written, and a transaction that wrote nothing ends with COMMIT, not
   ROLLBACK (same outcome).
@@ -88,6 +89,33 @@ def write_next() -> None:
         g.writes_next = True
 
 
+def commit_apart(statement, params: dict | list | None = None) -> None:
+    """A reading request's own write (the log of who received an unmasked phone: app/privacy/access_log.py), in
+    one statement committed at once, apart from what the request reads and before its answer leaves.
+
+    On PostgreSQL a reading request has no transaction: the statement runs on its connection and commits by itself,
+    one round trip. Otherwise what the request read so far commits first (SQLite cannot turn a deferred read into
+    a write once another writer has committed since it began) and the statement runs in a transaction of its own,
+    which takes the write lock at BEGIN (`write_next`) and commits."""
+    session = db.session()
+    if session.info.get(READING):
+        session.connection().execute(statement, params)  # Core, on the connection: no BEGIN is sent for it
+        return
+    _commit_keeping_loaded(session)
+    write_next()
+    session.execute(statement, params)
+    _commit_keeping_loaded(session)
+
+
+def _commit_keeping_loaded(session: Session) -> None:
+    """Commit without expiring what the request loaded (the viewer; a streamed answer goes on reading it)."""
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 # --- PostgreSQL: prepared statements and generic plans --------------------------------------------
 
 def _prepared(cursor, statement, parameters, context):
@@ -142,7 +170,9 @@ def _executing(state) -> None:
     if state.is_select:
         options = state.execution_options
         streamed = options.get("stream_results") or options.get("yield_per")  # a server-side cursor needs one
-        if not session.in_transaction() and not streamed and _reads_without_transaction(session):
+        if streamed:
+            _begin(session)
+        elif not session.in_transaction() and _reads_without_transaction(session):
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             session.info[READING] = True
         return
@@ -156,10 +186,15 @@ def _flushing(session: Session, _flush_context, _instances) -> None:
 
 def _writing(session: Session) -> None:
     """The session writes: a reading request's connection begins a transaction first (once)."""
+    _begin(session)
+    session.info[WROTE] = True
+
+
+def _begin(session: Session) -> None:
+    """A reading request's connection, so far without a transaction, begins one (a write, a streamed read)."""
     if session.info.get(READING):
         session.info[READING] = False
         session.connection().exec_driver_sql("BEGIN")
-    session.info[WROTE] = True
 
 
 def _reads_without_transaction(session: Session) -> bool:
@@ -173,12 +208,7 @@ def end_request_transaction(response):
     session = db.session()
     if session.in_transaction():
         if response.status_code < 400 or not session.info.get(WROTE):
-            # Without expiring what the request loaded: a streamed answer (an export) goes on reading it.
-            session.expire_on_commit = False
-            try:
-                session.commit()
-            finally:
-                session.expire_on_commit = True
+            _commit_keeping_loaded(session)
         else:
             session.rollback()
     return response

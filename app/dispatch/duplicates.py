@@ -2,9 +2,10 @@
 WINDOW of each other (for an order filed on behalf of a resident, of the same resident's phone). A new order
 names at most SHOWN of them, the latest.
 
-POST /orders answers with the new order's (app/orders/service.py present_created, from NEW_ORDER_CANDIDATES);
-`possible_duplicates` is the order form's check before sending; `duplicates_among` marks the dispatch queue. Each
-reads the candidates in one statement and pairs them with `same_need`.
+POST /orders answers with the new order's (app/orders/service.py present_created) and `possible_duplicates` is the
+order form's check before sending: both read NEW_ORDER_DUPLICATES, `same_need` of an order placed now written as
+SQL. `duplicates_among` marks the dispatch queue: it reads the candidates of many orders in one statement and pairs
+them with `same_need`.
 """
 from datetime import timedelta
 from types import SimpleNamespace
@@ -36,9 +37,9 @@ def candidates(pairs, since, until):
     return and_(pairs, Order.status.in_(OPEN), Order.created_at >= since, Order.created_at <= until)
 
 
-# The likely duplicates of an order placed now, as one bound condition (its values from `new_order_params`): all of
-# `same_need` but the order's own id, the resident filed for included, so that the SHOWN latest are the right ones.
-NEW_ORDER_CANDIDATES = and_(
+# `same_need` for an order placed now, as one bound condition (its values from `new_order_params`; the order's own
+# id left out by the caller): a resident filed for is compared here too, so that the SHOWN latest are the right ones.
+NEW_ORDER_DUPLICATES = and_(
     candidates(and_(Order.requester_id == bindparam("dup_requester_id"),
                     Order.category_id == bindparam("dup_category_id")),
                bindparam("dup_since"), bindparam("dup_until")),
@@ -47,8 +48,13 @@ NEW_ORDER_CANDIDATES = and_(
 
 def latest(condition):
     """The ids of the SHOWN latest orders meeting `condition`, as a subquery (the form's check reads them alone,
-    POST /orders with the new order's read-back: app/orders/queries.py created_statement)."""
+    POST /orders beside the new order's read-back: app/orders/queries.py created_statement)."""
     return select(Order.id).where(condition).order_by(Order.id.desc()).limit(SHOWN)
+
+
+def ids_of(listed: str | None) -> list[int]:
+    """created_statement's `duplicate_ids` (ids joined by commas, in no order; NULL for none), oldest first."""
+    return sorted(int(part) for part in listed.split(",")) if listed else []
 
 
 def placed_now(requester_id: int, category_id: int, on_behalf_phone: str | None = None, order_id: int | None = None):
@@ -58,7 +64,7 @@ def placed_now(requester_id: int, category_id: int, on_behalf_phone: str | None 
 
 
 def new_order_params(new) -> dict:
-    """The values of NEW_ORDER_CANDIDATES for `new` (placed_now): its requester's orders of its category from
+    """The values of NEW_ORDER_DUPLICATES for `new` (placed_now): its requester's orders of its category from
     WINDOW before it."""
     return {"dup_requester_id": new.requester_id, "dup_category_id": new.category_id,
             "dup_phone": new.on_behalf_phone or "", "dup_since": new.created_at - WINDOW, "dup_until": new.created_at}
@@ -81,10 +87,9 @@ def _candidates(keys: set[tuple[int, int]], since, until, scope=None, params=Non
 def possible_duplicates(requester_id: int, category_id: int, on_behalf_phone: str | None = None) -> list:
     """The open orders (rows: id, title, status, created_at …) a new order placed now would duplicate, the SHOWN
     latest, oldest first."""
-    new = placed_now(requester_id, category_id, on_behalf_phone)
-    rows = db.session.execute(select(*COLUMNS).where(Order.id.in_(latest(NEW_ORDER_CANDIDATES))).order_by(Order.id),
-                              new_order_params(new))
-    return [row for row in rows if same_need(new, row)]
+    params = new_order_params(placed_now(requester_id, category_id, on_behalf_phone))
+    return db.session.execute(select(*COLUMNS).where(Order.id.in_(latest(NEW_ORDER_DUPLICATES))).order_by(Order.id),
+                              params).all()
 
 
 def duplicates_among(orders: list, scope=None, params=None) -> dict[int, list[int]]:

@@ -356,13 +356,13 @@ def system_event(order: Order, action: str, note: str, **data) -> OrderEvent:
 
 def present_created(viewer: Viewer, order: Order) -> dict:
     """POST /orders' answer: the order just placed (or an Idempotency-Key's first order) read back as a row and
-    presented as the list shows it, with the requester's likely duplicates (app/dispatch/duplicates.py), oldest
-    first, read in the same statement."""
+    presented as the list shows it, with the ids of the requester's latest likely duplicates (app/dispatch/
+    duplicates.py), oldest first, read in the same statement."""
     new = duplicates.placed_now(order.requester_id, order.category_id, order.on_behalf_phone, order.id)
-    params = {"order_id": order.id, **duplicates.new_order_params(new)}
-    rows = db.session.execute(queries.created_statement(), params).all()
-    presented = Presenter(viewer).present(next(row._mapping for row in rows if row.id == order.id))
-    presented["possible_duplicates"] = [row.id for row in rows if duplicates.same_need(new, row)]
+    row = db.session.execute(queries.created_statement(),
+                             {"order_id": order.id, **duplicates.new_order_params(new)}).one()
+    presented = Presenter(viewer).present(row._mapping)
+    presented["possible_duplicates"] = duplicates.ids_of(row.duplicate_ids)
     return presented
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import Integer, String, case, cast, func, insert, literal, null,
 from app import clock
 from app.areas.models import Area
 from app.auth.viewer import ADMIN_ROLES, AREA_ROLES, Viewer, subtree_ids_select
-from app.database import write_next
+from app.database import commit_apart
 from app.errors import NotFound
 from app.extensions import db
 from app.orders.models import Order
@@ -31,17 +31,15 @@ def _ip() -> str:
     return (request.remote_addr or "")[:64] if has_request_context() else ""
 
 
-def _write_apart() -> None:
-    """End the request's read transaction before the log's INSERT. On SQLite a GET reads in a deferred
-    transaction; upgrading it to a write fails at once ("database is locked", whatever the busy timeout)
-    when another request wrote since it began, while a transaction that starts with the write waits its turn."""
-    session = db.session()
-    session.expire_on_commit = False  # what the request read stays loaded (the viewer): no statement to reload it
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
-    write_next()
+def _write(statement, params: dict | list | None = None) -> None:
+    """The log's one INSERT, committed at once apart from the request's reads (app/database.py commit_apart); on
+    the primary also while the request reads on the replica."""
+    with primary_session() as session:
+        if session is db.session:
+            commit_apart(statement, params)
+        else:
+            session.execute(statement, params)
+            session.commit()
 
 
 def _unmasked(phone: str | None) -> bool:
@@ -66,10 +64,8 @@ def one_seen(viewer_id: int, what: str, subject_user_id: int | None, area_id: in
              order_id: int | None = None) -> None:
     """Log one page that handed the viewer someone's unmasked phone or address; committed at once (the page
     is a read: the log is the request's own write, apart from its reads)."""
-    _write_apart()
-    db.session.add(PiiAccess(at=clock.now(), viewer_id=viewer_id, subject_user_id=subject_user_id,
-                             order_id=order_id, area_id=area_id, what=what, ip=_ip()))
-    db.session.commit()
+    _write(insert(PiiAccess), {"at": clock.now(), "viewer_id": viewer_id, "subject_user_id": subject_user_id,
+                               "order_id": order_id, "area_id": area_id, "what": what, "ip": _ip()})
 
 
 def users_seen(viewer: Viewer, what: str, subjects: list[tuple[int, int]]) -> None:
@@ -78,24 +74,17 @@ def users_seen(viewer: Viewer, what: str, subjects: list[tuple[int, int]]) -> No
              "area_id": area_id, "what": what, "ip": _ip()}
             for user_id, area_id in subjects if user_id != viewer.id]
     if rows:
-        _write_apart()
-        with primary_session() as session:  # on the primary, also while the request reads on the replica
-            session.execute(insert(PiiAccess), rows)
-            session.commit()
+        _write(insert(PiiAccess), rows)
 
 
 def select_seen(viewer: Viewer, what: str, subjects) -> None:
     """Log the subjects of an export in one INSERT … SELECT: `subjects` selects (subject_user_id, order_id,
     area_id) rows; committed before the file is written."""
-    viewer_id = viewer.id
-    _write_apart()
     subject, order, area = list(subjects.subquery().c)
-    rows = select(literal(clock.now(), PiiAccess.at.type), literal(viewer_id, Integer), subject, order, area,
+    rows = select(literal(clock.now(), PiiAccess.at.type), literal(viewer.id, Integer), subject, order, area,
                   literal(what, String), literal(_ip(), String))
-    with primary_session() as session:  # on the primary, also while the request reads on the replica
-        session.execute(insert(PiiAccess).from_select(
-            ["at", "viewer_id", "subject_user_id", "order_id", "area_id", "what", "ip"], rows))
-        session.commit()
+    _write(insert(PiiAccess).from_select(["at", "viewer_id", "subject_user_id", "order_id", "area_id", "what", "ip"],
+                                         rows))
 
 
 def entries(viewer: Viewer, area_id: int | None, viewer_id: int | None, limit: int,
