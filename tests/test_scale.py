@@ -197,6 +197,21 @@ def test_a_new_order_and_its_duplicates_are_read_through_indexes(generated, clie
     assert len(reads) == 2 and None not in reads, plan
 
 
+def test_dispatch_suggestions_read_each_teams_recent_orders_by_index(generated, client):
+    """Does a staff detail's ranking of teams (app/dispatch/ranking.py) read each team's load, response and
+    ratings through ranges of indexes, never every order or rating?"""
+    staff = persona_ids(generated)["staff"]
+    headers = token_for(generated, staff)
+    waiting = client.get("/api/v1/orders?limit=1&status=ordered", headers=headers).get_json()["items"]
+    assert waiting, "gen-data leaves orders waiting for dispatch"
+    with captured_statements(generated, "teams") as statements:
+        detail = client.get(f"/api/v1/orders/{waiting[0]['id']}", headers=headers).get_json()
+    assert detail["dispatch_teams"]
+    plan = plan_of(generated, *statements[-1])
+    assert "ix_orders_team_accepted" in plan and "ix_orders_team_rated" in plan, plan
+    assert not re.search(r"Seq Scan on (orders|ratings)|\bSCAN (orders|ratings)\b(?! USING)", plan), plan
+
+
 # The indexes each table of the figures may be read through; a primary key only to look up single rows.
 # Areas are not checked: a scope's subtree is found by path prefix (LIKE), over the area tree, which has
 # thousands of rows in a city where orders have millions.

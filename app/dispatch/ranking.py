@@ -3,8 +3,8 @@ best first, each with its reasons in Chinese.
 
 One statement reads every eligible team (app/orders/scope.py `eligible_team_rows`: the one rule of which teams
 may take an order) with its area and three figures: its open load (orders dispatched to
-it and not yet completed), its mean response (dispatch → accept) over the last RESPONSE_DAYS, and its ratings
-over the last SATISFACTION_DAYS. The score is a plain sum of four parts (see `score`), so a reader can tell
+it and not yet completed), its mean response (dispatch → accept) over the last RESPONSE_DAYS, and the ratings of
+its orders rated over the last SATISFACTION_DAYS (each figure a range of an index on the team's orders). The score is a plain sum of four parts (see `score`), so a reader can tell
 why one team is above another; ties go to the lower team id.
 """
 from dataclasses import dataclass
@@ -60,12 +60,13 @@ def candidates(order_area_path: str, category_id: int, current_team_id: int | No
                 .where(Order.team_id == Team.id, Order.accepted_at >= now - timedelta(days=RESPONSE_DAYS),
                        Order.dispatched_at.is_not(None))
                 .scalar_subquery())
-    rated = (select(func.count(Rating.id), func.coalesce(func.sum(case((Rating.stars >= 4, 1), else_=0)), 0))
-             .join(Order, Order.id == Rating.order_id)
-             .where(Order.team_id == Team.id, Rating.created_at >= now - timedelta(days=SATISFACTION_DAYS)))
-    ratings = rated.with_only_columns(func.count(Rating.id)).scalar_subquery()
-    good = rated.with_only_columns(func.coalesce(func.sum(case((Rating.stars >= 4, 1), else_=0)), 0)) \
-        .scalar_subquery()
+    # The stars of each of the team's orders rated in the window, looked up one by one through ix_ratings_order_stars
+    # (a join would read every rating of the window county-wide).
+    stars = select(Rating.stars).where(Rating.order_id == Order.id).scalar_subquery()
+    rated = (select(func.count()).select_from(Order)
+             .where(Order.team_id == Team.id, Order.rated_at >= now - timedelta(days=SATISFACTION_DAYS)))
+    ratings = rated.scalar_subquery()  # a rated order has its rating (a reopen clears rated_at and the team)
+    good = rated.with_only_columns(func.coalesce(func.sum(case((stars >= 4, 1), else_=0)), 0)).scalar_subquery()
     along = path_ids(order_area_path)
     return [Candidate(team_id=team.id, name=team.name, area_id=team.area_id, area_kind=team.area.kind,
                       area_name=team.area.name, distance=len(along) - 1 - along.index(team.area_id),

@@ -39,7 +39,7 @@ def _history(app, demo, team_id: int, status: str, dispatched_ago: timedelta, re
                       requester_id=demo.user_ids["resident2"], created_by_id=demo.user_ids["resident2"],
                       team_id=team_id, created_at=dispatched - timedelta(minutes=5), due_at=dispatched,
                       dispatched_at=dispatched, accepted_at=None if response is None else dispatched + response,
-                      version=1)
+                      rated_at=None if stars is None else dispatched + timedelta(days=1), version=1)
         db.session.add(order)
         db.session.flush()
         db.session.add(OrderEvent(order_id=order.id, action="create", to_status="ordered", created_at=order.created_at))
