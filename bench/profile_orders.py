@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/profile_orders.py                      # SQLite and PostgreSQL, µs per request
     .venv/bin/python bench/profile_orders.py --db sqlite --profile list   # + cProfile of one endpoint
+    .venv/bin/python bench/profile_orders.py --orders 100000 --statements # + time in statements and outside them
 
 Builds the bench's data (bench/common.py: demo world + generated orders), then calls each endpoint
 through Flask's test client `--repeat` times and prints the mean wall time per request, and the
@@ -39,6 +40,36 @@ def cases(client, actors):
     }
 
 
+class StatementTimer:
+    """The wall time spent inside the database driver's execute calls (the statements: the database's work and the
+    round trips), apart from the app's own (Python, and COMMIT, which is no statement)."""
+
+    def __init__(self, app):
+        from sqlalchemy import event
+
+        from app.extensions import db
+
+        with app.app_context():
+            self.engine = db.engine
+        self.count, self.seconds, self._started = 0, 0.0, 0.0
+        self._listeners = (("before_cursor_execute", self._before), ("after_cursor_execute", self._after))
+        for name, listener in self._listeners:
+            event.listen(self.engine, name, listener)
+
+    def _before(self, *_args):
+        self._started = time.perf_counter()
+
+    def _after(self, *_args):
+        self.count += 1
+        self.seconds += time.perf_counter() - self._started
+
+    def stop(self):
+        from sqlalchemy import event
+
+        for name, listener in self._listeners:
+            event.remove(self.engine, name, listener)
+
+
 def measure(kind: str, args, workdir: Path) -> dict:
     url = common.fresh_database(kind, workdir, name="sqwd_profile")
     app = common.make_app(url)
@@ -56,11 +87,16 @@ def measure(kind: str, args, workdir: Path) -> dict:
             profiler = cProfile.Profile()
             profiler.enable()
         backends = common.postgres_backends("sqwd_profile") if kind == "postgresql" else []
+        timer = StatementTimer(app) if args.statements else None
         own_before, server_before = time.process_time(), common.cpu_seconds(backends)
         started = time.perf_counter()
         for _ in range(repeat):
             call()
         elapsed = time.perf_counter() - started
+        if timer:
+            timer.stop()
+            say(f"  {name}: {elapsed / repeat * 1e6:.0f} µs = {timer.count / repeat:.1f} statements "
+                f"{timer.seconds / repeat * 1e6:.0f} µs + outside them {(elapsed - timer.seconds) / repeat * 1e6:.0f} µs")
         own, server = time.process_time() - own_before, common.cpu_seconds(backends) - server_before
         cpu = own + server
         if backends:
@@ -88,6 +124,8 @@ def main() -> int:
     parser.add_argument("--profile", help="cProfile this endpoint (health, list, detail, create, accept)")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--lines", type=int, default=60)
+    parser.add_argument("--statements", action="store_true",
+                        help="also split each request's time into its statements and the rest")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sqwd-profile-") as tmp:
         for kind in [k.strip() for k in args.db.split(",") if k.strip()]:
