@@ -8,9 +8,8 @@ SQL. `duplicates_among` marks the dispatch queue: it reads the candidates of man
 them with `same_need`.
 """
 from datetime import timedelta
-from types import SimpleNamespace
 
-from sqlalchemy import and_, bindparam, func, select, tuple_
+from sqlalchemy import String, and_, bindparam, cast, func, select, tuple_
 
 from app import clock
 from app.extensions import db
@@ -52,22 +51,24 @@ def latest(condition):
     return select(Order.id).where(condition).order_by(Order.id.desc()).limit(SHOWN)
 
 
+def earlier_ids(order_id):
+    """The ids of the SHOWN latest likely duplicates placed before the order `order_id` (a bound parameter), as one
+    column `duplicate_ids` (joined by commas: `ids_of`), to read beside the new order (created_statement)."""
+    earlier = latest(and_(NEW_ORDER_DUPLICATES, Order.id < order_id)).subquery()
+    return select(func.aggregate_strings(cast(earlier.c.id, String), ",")).scalar_subquery().label("duplicate_ids")
+
+
 def ids_of(listed: str | None) -> list[int]:
     """created_statement's `duplicate_ids` (ids joined by commas, in no order; NULL for none), oldest first."""
     return sorted(int(part) for part in listed.split(",")) if listed else []
 
 
-def placed_now(requester_id: int, category_id: int, on_behalf_phone: str | None = None, order_id: int | None = None):
-    """An order placed now, as `same_need` compares it (`order_id`: one just placed, not its own duplicate)."""
-    return SimpleNamespace(id=order_id, requester_id=requester_id, category_id=category_id,
-                           on_behalf_phone=on_behalf_phone, created_at=clock.now())
-
-
-def new_order_params(new) -> dict:
-    """The values of NEW_ORDER_DUPLICATES for `new` (placed_now): its requester's orders of its category from
-    WINDOW before it."""
-    return {"dup_requester_id": new.requester_id, "dup_category_id": new.category_id,
-            "dup_phone": new.on_behalf_phone or "", "dup_since": new.created_at - WINDOW, "dup_until": new.created_at}
+def new_order_params(requester_id: int, category_id: int, on_behalf_phone: str | None = None) -> dict:
+    """The values of NEW_ORDER_DUPLICATES for an order placed now: its requester's open orders of its category
+    (for the same resident filed for) from WINDOW before."""
+    now = clock.now()
+    return {"dup_requester_id": requester_id, "dup_category_id": category_id, "dup_phone": on_behalf_phone or "",
+            "dup_since": now - WINDOW, "dup_until": now}
 
 
 def _candidates(keys: set[tuple[int, int]], since, until, scope=None, params=None) -> list:
@@ -87,7 +88,7 @@ def _candidates(keys: set[tuple[int, int]], since, until, scope=None, params=Non
 def possible_duplicates(requester_id: int, category_id: int, on_behalf_phone: str | None = None) -> list:
     """The open orders (rows: id, title, status, created_at …) a new order placed now would duplicate, the SHOWN
     latest, oldest first."""
-    params = new_order_params(placed_now(requester_id, category_id, on_behalf_phone))
+    params = new_order_params(requester_id, category_id, on_behalf_phone)
     return db.session.execute(select(*COLUMNS).where(Order.id.in_(latest(NEW_ORDER_DUPLICATES))).order_by(Order.id),
                               params).all()
 

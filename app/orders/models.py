@@ -101,8 +101,7 @@ class Order(db.Model):
               postgresql_where=text(OPEN_ORDERS), sqlite_where=text(OPEN_ORDERS)),
         # 双报到 figures count the orders Party members completed in a period (app/party).
         Index("ix_orders_assignee_completed", "assignee_id", "completed_at", postgresql_include=["status"]),
-        # Dispatch help ranks each team by its response and ratings of the last weeks (app/dispatch/ranking.py):
-        # a range of the team's recent orders each, not a walk through every order it ever had.
+        # Dispatch help's ranking: a team's recent responses and ratings (app/dispatch/ranking.py).
         Index("ix_orders_team_accepted", "team_id", "accepted_at", postgresql_include=["dispatched_at"]),
         Index("ix_orders_team_rated", "team_id", "rated_at"),
     )

@@ -10,11 +10,11 @@ is written so that one plan, made without the values, serves them all.
 """
 from functools import lru_cache
 
-from sqlalchemy import Integer, String, and_, bindparam, cast, func, not_, or_, select, union
+from sqlalchemy import Integer, and_, bindparam, not_, or_, select, union
 
 from app.areas.models import Area, subtree_ids
 from app.categories.models import Category
-from app.dispatch.duplicates import NEW_ORDER_DUPLICATES, latest
+from app.dispatch.duplicates import earlier_ids
 from app.orders.models import OPEN, Order, OrderEvent, Rating
 from app.orders.scope import OWN_PARTS, PART_COLUMNS, SHAPES_CACHED, area_patterns, condition
 from app.teams.models import Team
@@ -104,13 +104,10 @@ def page_statement(branches: tuple, area_paths: int, filters: tuple, overdue: bo
 
 @lru_cache(maxsize=1)
 def created_statement():
-    """An order just placed (:order_id) as a list's row, with the ids of its latest likely duplicates placed before
-    it (app/dispatch/duplicates.py NEW_ORDER_DUPLICATES) in `duplicate_ids`: POST /orders answers from one
-    statement."""
+    """An order just placed (:order_id) as a list's row, with its likely duplicates' ids (app/dispatch/duplicates.py
+    `earlier_ids`): POST /orders answers from one statement."""
     order_id = bindparam("order_id", type_=Integer)
-    earlier = latest(and_(NEW_ORDER_DUPLICATES, ORDERS.c.id < order_id)).subquery()
-    duplicate_ids = select(func.aggregate_strings(cast(earlier.c.id, String), ",")).scalar_subquery()
-    return (select(*ORDERS.c, *PRESENTATION_COLUMNS, duplicate_ids.label("duplicate_ids")).select_from(ORDER_FROM)
+    return (select(*ORDERS.c, *PRESENTATION_COLUMNS, earlier_ids(order_id)).select_from(ORDER_FROM)
             .where(ORDERS.c.id == order_id).execution_options(prepare=True))
 
 

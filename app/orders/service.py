@@ -355,12 +355,10 @@ def system_event(order: Order, action: str, note: str, **data) -> OrderEvent:
 # --- presentation -------------------------------------------------------------------------------
 
 def present_created(viewer: Viewer, order: Order) -> dict:
-    """POST /orders' answer: the order just placed (or an Idempotency-Key's first order) read back as a row and
-    presented as the list shows it, with the ids of the requester's latest likely duplicates (app/dispatch/
-    duplicates.py), oldest first, read in the same statement."""
-    new = duplicates.placed_now(order.requester_id, order.category_id, order.on_behalf_phone, order.id)
-    row = db.session.execute(queries.created_statement(),
-                             {"order_id": order.id, **duplicates.new_order_params(new)}).one()
+    """POST /orders' answer: the order just placed (or an Idempotency-Key's first) read back as a row, presented as
+    the list shows it, with its likely duplicates' ids (app/dispatch/duplicates.py) from the same statement."""
+    params = duplicates.new_order_params(order.requester_id, order.category_id, order.on_behalf_phone)
+    row = db.session.execute(queries.created_statement(), {"order_id": order.id, **params}).one()
     presented = Presenter(viewer).present(row._mapping)
     presented["possible_duplicates"] = duplicates.ids_of(row.duplicate_ids)
     return presented
