@@ -482,6 +482,30 @@ def test_party_register_figures_and_export(page, live_server, demo, client, tmp_
     assert "在职党员到社区“双报到”3名" in page.inner_text("#report-text")
 
 
+def test_no_view_is_drawn_before_the_session_has_loaded(page, live_server, demo):
+    """While a staff member's areas are still loading after login, is no view drawn (a form filled then would be
+    drawn again, empty, once they arrive), and is the view asked for meanwhile drawn once they have?"""
+    held, released = [], []
+
+    def hold(route):
+        route.continue_() if released else held.append(route)
+
+    page.route("**/api/v1/areas?*", hold)
+    dev_login(page, live_server)
+    until(page, "document.getElementById('shell') && !document.getElementById('shell').hidden")
+    page.evaluate("location.hash = '#/care-plans/new'")
+    page.wait_for_timeout(300)
+    assert held, "the session asks for the areas"
+    assert page.locator("#care-plan-form").count() == 0
+    released.append(True)
+    for route in held:
+        route.continue_()
+    page.wait_for_selector("#care-plan-form")
+    page.locator("#care-plan-form input[name=name]").fill("王奶奶")
+    page.wait_for_timeout(300)
+    assert page.locator("#care-plan-form input[name=name]").input_value() == "王奶奶"
+
+
 def test_staff_set_up_a_care_plan_and_see_its_visits(page, live_server, demo, client, app):
     """Can staff set up a 周期服务 on the console, see its visits once the worker filed them, and pause it?"""
     from app.care.service import file_due_visits

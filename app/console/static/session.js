@@ -15,7 +15,6 @@ export async function loadSession() {
     dropToken()
     throw new NotStaff('该账号不是社区工作人员或管理员，不能使用工作台')
   }
-  session.me = me
   const seen = new Set()
   session.roots = roots
     .filter(grant => !seen.has(grant.area_id) && seen.add(grant.area_id))
@@ -23,6 +22,9 @@ export async function loadSession() {
   session.areas = Object.fromEntries(session.roots.map(root => [root.id, root]))
   const [, , categories] = await Promise.all([loadAreas(session.roots), loadTeams(), get('/categories')])
   session.categories = categories.items
+  // Signed in only now: no view is drawn from half-loaded areas, then drawn again (a form filled meanwhile
+  // would come back empty).
+  session.me = me
 }
 
 export function forget() {
