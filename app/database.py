@@ -76,18 +76,11 @@ def _begin_sqlite(conn):
     if conn.get_execution_options().get("read_only"):  # the replica's engine (app/replica.py)
         conn.exec_driver_sql("BEGIN")
         return
-    # write_next() is for the next transaction only: a streamed export after its access-log entry reads again
-    # in a plain BEGIN rather than holding the write lock while it streams.
+    # commit_apart's `writes_next` is for the next transaction only: a streamed export after its access-log entry
+    # reads again in a plain BEGIN rather than holding the write lock while it streams.
     writes_next = has_request_context() and g.pop("writes_next", False)
     reading = has_request_context() and request.method in READ_METHODS and not writes_next
     conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
-
-
-def write_next() -> None:
-    """A reading request's next transaction writes (the log of who saw an unmasked phone): on SQLite it
-    begins with the write lock, as a writing request's does, so that it queues behind other writers."""
-    if has_request_context():
-        g.writes_next = True
 
 
 def commit_apart(statement, params: dict | list | None = None) -> None:
@@ -97,13 +90,15 @@ def commit_apart(statement, params: dict | list | None = None) -> None:
     On PostgreSQL a reading request has no transaction: the statement runs on its connection and commits by itself,
     one round trip. Otherwise what the request read so far commits first (SQLite cannot turn a deferred read into
     a write once another writer has committed since it began) and the statement runs in a transaction of its own,
-    which takes the write lock at BEGIN (`write_next`) and commits."""
+    which takes the write lock at BEGIN (`writes_next`, read by `_begin_sqlite`), as a writing request's does, and
+    commits."""
     session = db.session()
     if session.info.get(READING):
         session.connection().execute(statement, params)  # Core, on the connection: no BEGIN is sent for it
         return
     _commit_keeping_loaded(session)
-    write_next()
+    if has_request_context():
+        g.writes_next = True
     session.execute(statement, params)
     _commit_keeping_loaded(session)
 

@@ -95,8 +95,9 @@ def measure(kind: str, args, workdir: Path) -> dict:
         elapsed = time.perf_counter() - started
         if timer:
             timer.stop()
-            say(f"  {name}: {elapsed / repeat * 1e6:.0f} µs = {timer.count / repeat:.1f} statements "
-                f"{timer.seconds / repeat * 1e6:.0f} µs + outside them {(elapsed - timer.seconds) / repeat * 1e6:.0f} µs")
+            inside, outside = timer.seconds / repeat * 1e6, (elapsed - timer.seconds) / repeat * 1e6
+            say(f"  {name}: {elapsed / repeat * 1e6:.0f} µs = {timer.count / repeat:.1f} statements {inside:.0f} µs"
+                f" + outside them {outside:.0f} µs")
         own, server = time.process_time() - own_before, common.cpu_seconds(backends) - server_before
         cpu = own + server
         if backends:

@@ -45,16 +45,11 @@ NEW_ORDER_DUPLICATES = and_(
     func.coalesce(Order.on_behalf_phone, "") == bindparam("dup_phone"))
 
 
-def latest(condition):
-    """The ids of the SHOWN latest orders meeting `condition`, as a subquery (the form's check reads them alone,
-    POST /orders beside the new order's read-back: app/orders/queries.py created_statement)."""
-    return select(Order.id).where(condition).order_by(Order.id.desc()).limit(SHOWN)
-
-
 def earlier_ids(order_id):
     """The ids of the SHOWN latest likely duplicates placed before the order `order_id` (a bound parameter), as one
     column `duplicate_ids` (joined by commas: `ids_of`), to read beside the new order (created_statement)."""
-    earlier = latest(and_(NEW_ORDER_DUPLICATES, Order.id < order_id)).subquery()
+    earlier = (select(Order.id).where(NEW_ORDER_DUPLICATES, Order.id < order_id)
+               .order_by(Order.id.desc()).limit(SHOWN).subquery())
     return select(func.aggregate_strings(cast(earlier.c.id, String), ",")).scalar_subquery().label("duplicate_ids")
 
 
@@ -88,9 +83,9 @@ def _candidates(keys: set[tuple[int, int]], since, until, scope=None, params=Non
 def possible_duplicates(requester_id: int, category_id: int, on_behalf_phone: str | None = None) -> list:
     """The open orders (rows: id, title, status, created_at …) a new order placed now would duplicate, the SHOWN
     latest, oldest first."""
-    params = new_order_params(requester_id, category_id, on_behalf_phone)
-    return db.session.execute(select(*COLUMNS).where(Order.id.in_(latest(NEW_ORDER_DUPLICATES))).order_by(Order.id),
-                              params).all()
+    rows = db.session.execute(select(*COLUMNS).where(NEW_ORDER_DUPLICATES).order_by(Order.id.desc()).limit(SHOWN),
+                              new_order_params(requester_id, category_id, on_behalf_phone)).all()
+    return rows[::-1]
 
 
 def duplicates_among(orders: list, scope=None, params=None) -> dict[int, list[int]]:

@@ -4,8 +4,9 @@ best first, each with its reasons in Chinese.
 One statement reads every eligible team (app/orders/scope.py `eligible_team_rows`: the one rule of which teams
 may take an order) with its area and three figures: its open load (orders dispatched to
 it and not yet completed), its mean response (dispatch → accept) over the last RESPONSE_DAYS, and the ratings of
-its orders rated over the last SATISFACTION_DAYS (each figure a range of an index on the team's orders). The score is a plain sum of four parts (see `score`), so a reader can tell
-why one team is above another; ties go to the lower team id.
+its orders rated over the last SATISFACTION_DAYS (each figure a range of an index on the team's orders). The
+score is a plain sum of four parts (see `score`), so a reader can tell why one team is above another; ties go to
+the lower team id.
 """
 from dataclasses import dataclass
 from datetime import timedelta

@@ -50,13 +50,12 @@ def _unmasked(phone: str | None) -> bool:
 def order_viewed(viewer: Viewer, order: dict) -> None:
     """Log a presented order (GET /orders/{id}) if it handed staff, an admin or a grid worker someone else's
     unmasked phone or address; committed at once (the detail is a read)."""
-    viewer_id = viewer.id  # read before the commit below expires the user (no SELECT to refresh it)
-    if order["requester_id"] == viewer_id or not viewer.has_role(AREA_ROLES):
+    if order["requester_id"] == viewer.id or not viewer.has_role(AREA_ROLES):
         return
     behalf = order.get("on_behalf_of")
     if not (_unmasked(order.get("contact_phone")) or (behalf and _unmasked(behalf.get("phone")))):
         return
-    one_seen(viewer_id, "order_detail", None if behalf else order["requester_id"], order["area_id"],
+    one_seen(viewer.id, "order_detail", None if behalf else order["requester_id"], order["area_id"],
              order_id=order["id"])
 
 
