@@ -210,6 +210,7 @@ def test_dispatch_suggestions_read_each_teams_recent_orders_by_index(generated, 
     plan = plan_of(generated, *statements[-1])
     assert "ix_orders_team_accepted" in plan and "ix_orders_team_rated" in plan, plan
     assert not re.search(r"Seq Scan on (orders|ratings)|\bSCAN (orders|ratings)\b(?! USING)", plan), plan
+    assert "ix_orders_team_in_hand" in plan, plan  # a team's load: its orders in hand only (a partial index)
 
 
 # The indexes each table of the figures may be read through; a primary key only to look up single rows.

@@ -77,6 +77,9 @@ OPEN_STATUSES = (OrderStatus.ORDERED, OrderStatus.DISPATCHED, OrderStatus.ACCEPT
 OPEN = [str(status) for status in OPEN_STATUSES]  # their values as plain strings, for SQL (IN …)
 DONE_STATUSES = (OrderStatus.COMPLETED, OrderStatus.RATED, OrderStatus.CLOSED)
 OPEN_ORDERS = f"status IN ({', '.join(repr(s.value) for s in OPEN_STATUSES)})"  # SQL: the partial index's rows
+# A team's load: the orders in its hands (dispatched to it, not yet completed), counted by dispatch help's ranking.
+IN_HAND_STATUSES = (OrderStatus.DISPATCHED, OrderStatus.ACCEPTED, OrderStatus.IN_SERVICE)
+IN_HAND_ORDERS = f"status IN ({', '.join(repr(s.value) for s in IN_HAND_STATUSES)})"  # SQL: the partial index's rows
 
 
 class Order(db.Model):
@@ -101,9 +104,13 @@ class Order(db.Model):
               postgresql_where=text(OPEN_ORDERS), sqlite_where=text(OPEN_ORDERS)),
         # 双报到 figures count the orders Party members completed in a period (app/party).
         Index("ix_orders_assignee_completed", "assignee_id", "completed_at", postgresql_include=["status"]),
-        # Dispatch help's ranking: a team's recent responses and ratings (app/dispatch/ranking.py).
+        # Dispatch help's ranking: a team's load, recent responses and ratings (app/dispatch/ranking.py).
+        Index("ix_orders_team_in_hand", "team_id", postgresql_where=text(IN_HAND_ORDERS),
+              sqlite_where=text(IN_HAND_ORDERS)),
         Index("ix_orders_team_accepted", "team_id", "accepted_at", postgresql_include=["dispatched_at"]),
-        Index("ix_orders_team_rated", "team_id", "rated_at"),
+        # With the id (PostgreSQL; SQLite's indexes hold the rowid): each rated order's stars are looked up by it, and
+        # the range is read from the index alone.
+        Index("ix_orders_team_rated", "team_id", "rated_at", postgresql_include=["id"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

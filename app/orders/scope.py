@@ -4,7 +4,7 @@
 see (a list's per-index parts, one order's detail, an order's attachments), the parts the viewer plays in
 an order, whether they see its contact whole or masked and staff's notes, and whether they may file an
 order on a resident's behalf. `team_refusal` says whether a team may take an order: the one rule, which
-`eligible_teams`, `eligible_team_rows` (dispatch_teams' ranking, automatic dispatch, a care plan's team
+`eligible_teams`, `eligible_team_rows` (with `teams_along`: dispatch_teams' ranking, automatic dispatch, a care plan's team
 picker) and `team_and_refusal` (dispatch and 改派, a care plan's team) apply to the teams they read.
 """
 from functools import lru_cache
@@ -203,15 +203,23 @@ def team_refusal(team: Team | None, area_path: str, category_id: int, current_te
     return None
 
 
-def eligible_team_rows(area_path: str, category_id: int, *columns, current_team_id: int | None = None) -> list:
+def teams_along(*columns):
+    """SELECT of the active teams of the areas :area_ids (a list) with their area and categories, and `columns`
+    (correlated to `Team`: the ranking's figures, app/dispatch/ranking.py), by id: what `eligible_team_rows`
+    reads. A caller may build it once and keep it."""
+    return (select(Team, *columns).where(Team.area_id.in_(bindparam("area_ids", expanding=True)),
+                                         Team.is_active.is_(True))
+            .options(joinedload(Team.area), joinedload(Team.categories)).order_by(Team.id))
+
+
+def eligible_team_rows(area_path: str, category_id: int, statement=None, params: dict | None = None,
+                       current_team_id: int | None = None) -> list:
     """Every team that may take an order of this area and category, by id, as rows (Team, *columns): one
-    statement reads the active teams along the area's path with their area and categories (and `columns`,
-    correlated to `Team`: the ranking's figures, app/dispatch/ranking.py); `team_refusal` decides (an order
-    dispatched to `current_team_id`: the other teams)."""
-    statement = (select(Team, *columns).where(Team.area_id.in_(path_ids(area_path)), Team.is_active.is_(True))
-                 .options(joinedload(Team.area), joinedload(Team.categories)).order_by(Team.id))
-    return [row for row in db.session.execute(statement).unique()
-            if team_refusal(row[0], area_path, category_id, current_team_id) is None]
+    statement (`teams_along`, or a `statement` built by it, with `params` for its columns) reads the active teams
+    along the area's path; `team_refusal` decides (an order dispatched to `current_team_id`: the other teams)."""
+    rows = db.session.execute(teams_along() if statement is None else statement,
+                              {"area_ids": path_ids(area_path), **(params or {})}).unique()
+    return [row for row in rows if team_refusal(row[0], area_path, category_id, current_team_id) is None]
 
 
 def eligible_teams(area_path: str, category_id: int) -> list[Team]:

@@ -100,6 +100,22 @@ def test_load_moves_a_team_down(app, client, demo, histories):
     assert "当前 4 单" in ranked[2]["reasons"]
 
 
+def test_a_full_teams_load_is_counted_up_to_a_hundred(app, client, demo, histories):
+    """Is a backlog past LOAD_COUNTED shown as "100 单以上" (and scored as a hundred), the count stopping there?"""
+    from app import gendata
+    from app.dispatch.ranking import LOAD_COUNTED
+
+    teams, order = histories
+    with app.app_context():
+        gendata.add_dispatched_orders(teams["town"], LOAD_COUNTED + 20, demo.user_ids["resident2"])
+    ranked = client.get(f"/api/v1/orders/{order['id']}", headers=demo.headers("staff_sy")).get_json()["dispatch_teams"]
+    town = next(t for t in ranked if t["team_id"] == teams["town"])
+    assert town["reasons"][1] == f"当前 {LOAD_COUNTED} 单以上"
+    # Two levels up 10, a hundred in hand 25/101, answering in 6 minutes 20·60/66, all ratings good 15.
+    assert town["score"] == round(10 + 25 / (1 + LOAD_COUNTED) + 20 * 60 / 66 + 15, 1)
+    assert [t["team_id"] for t in ranked] == [teams["grid"], teams["community"], teams["town"]]
+
+
 def test_every_suggested_team_is_accepted_by_dispatch(client, demo, histories):
     """Is each suggestion one that dispatch accepts, and a team left out one it refuses? (one rule)"""
     teams, order = histories
