@@ -3,6 +3,7 @@
     .venv/bin/python bench/profile_orders.py                      # SQLite and PostgreSQL, µs per request
     .venv/bin/python bench/profile_orders.py --db sqlite --profile list   # + cProfile of one endpoint
     .venv/bin/python bench/profile_orders.py --orders 100000 --statements # + time in statements and outside them
+    .venv/bin/python bench/profile_orders.py --same-work                  # without what DESIGN §8 added (below)
 
 Builds the bench's data (bench/common.py: demo world + generated orders), then calls each endpoint
 through Flask's test client `--repeat` times and prints the mean wall time per request, and the
@@ -70,11 +71,47 @@ class StatementTimer:
             event.remove(self.engine, name, listener)
 
 
+def without_section_8(app) -> list[str]:
+    """Switch off what DESIGN §8 added to the benchmarked requests after the order core's redesign began (e79ff12):
+    a staff detail's access-log row and ranked teams, a create's likely duplicates, the figures' rollup triggers on
+    every order INSERT and UPDATE. The same work as e79ff12's, to compare the code that does it; what is missing
+    (an older tree) is left alone. Returns what was switched off."""
+    import importlib
+
+    import sqlalchemy as sa
+
+    from app.extensions import db
+
+    done = []
+    patches = (("app.privacy.access_log", "order_viewed", lambda *args, **kwargs: None),
+               ("app.dispatch.ranking", "dispatch_teams", lambda *args, **kwargs: []),
+               ("app.orders.queries", "earlier_ids", lambda order_id: sa.null().label("duplicate_ids")))
+    for module_name, name, replacement in patches:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if hasattr(module, name):
+            setattr(module, name, replacement)
+            done.append(f"{module_name}.{name}")
+    try:
+        from app.stats import rollups
+    except ImportError:
+        return done
+    with app.app_context():
+        for statement in rollups.drop_triggers_sql(db.engine.dialect.name == "postgresql"):
+            db.session.execute(sa.text(statement))
+        db.session.commit()
+    return done + ["rollup triggers"]
+
+
 def measure(kind: str, args, workdir: Path) -> dict:
     url = common.fresh_database(kind, workdir, name="sqwd_profile")
     app = common.make_app(url)
     common.build_schema(app)
     actors = common.populate(app, args.orders, args.repeat * 3 + 50, log=lambda *a: None)
+    if args.same_work:
+        say(f"[{kind}] switched off: {', '.join(without_section_8(app)) or 'nothing (none of it is here)'}")
     client = app.test_client()
     calls = cases(client, actors)
     result = {}
@@ -127,6 +164,8 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=60)
     parser.add_argument("--statements", action="store_true",
                         help="also split each request's time into its statements and the rest")
+    parser.add_argument("--same-work", action="store_true",
+                        help="without what DESIGN §8 added to these requests after e79ff12 (to compare with it)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sqwd-profile-") as tmp:
         for kind in [k.strip() for k in args.db.split(",") if k.strip()]:
