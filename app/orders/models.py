@@ -108,8 +108,7 @@ class Order(db.Model):
         Index("ix_orders_team_in_hand", "team_id", postgresql_where=text(IN_HAND_ORDERS),
               sqlite_where=text(IN_HAND_ORDERS)),
         Index("ix_orders_team_accepted", "team_id", "accepted_at", postgresql_include=["dispatched_at"]),
-        # With the id (PostgreSQL; SQLite's indexes hold the rowid): each rated order's stars are looked up by it, and
-        # the range is read from the index alone.
+        # With the id (SQLite's indexes hold the rowid): the stars of each rated order are looked up by it.
         Index("ix_orders_team_rated", "team_id", "rated_at", postgresql_include=["id"]),
     )
 

@@ -4,8 +4,8 @@
 see (a list's per-index parts, one order's detail, an order's attachments), the parts the viewer plays in
 an order, whether they see its contact whole or masked and staff's notes, and whether they may file an
 order on a resident's behalf. `team_refusal` says whether a team may take an order: the one rule, which
-`eligible_teams`, `eligible_team_rows` (with `teams_along`: dispatch_teams' ranking, automatic dispatch, a care plan's team
-picker) and `team_and_refusal` (dispatch and 改派, a care plan's team) apply to the teams they read.
+`eligible_teams`, `eligible_team_rows` (reading `teams_along`: dispatch_teams' ranking, automatic dispatch, a care
+plan's team picker) and `team_and_refusal` (dispatch and 改派, a care plan's team) apply to the teams they read.
 """
 from functools import lru_cache
 
