@@ -9,8 +9,8 @@ score is a plain sum of four parts (see `score`), so a reader can tell why one t
 the lower team id.
 """
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import timedelta
+from functools import lru_cache
 
 from sqlalchemy import bindparam, case, extract, func, select
 
