@@ -83,6 +83,8 @@ def main() -> int:
     import common
 
     trees = dict(tree.split("=", 1) for tree in args.trees)
+    if len(trees) < 2:
+        parser.error("give two or more trees, as label=path")
     servers, actors = {}, {}
     for number, (label, path) in enumerate(trees.items()):
         servers[label] = subprocess.Popen(
@@ -97,21 +99,14 @@ def main() -> int:
                 raise SystemExit(f"{label}: the server did not start")
             actors[label] = json.loads(line)
         if args.triggers != "as-built":
-            set_triggers(actors[label]["database"], args.triggers)
+            set_triggers(actors[list(actors)[-1]]["database"], args.triggers)
         accepts = {label: iter(range(0, len(a["accept_ids"]), ACCEPTS_PER_RUN)) for label, a in actors.items()}
 
         def runs(label: str) -> dict:
-            a, api = actors[label], actors[label]["url"] + "/api/v1"
-            start = next(accepts[label])
-            return {"health": ("get.lua", f"{api}/health", {}),
-                    "list": ("get.lua", f"{api}/orders?limit=20", {"BENCH_TOKEN": a["staff"]}),
-                    "detail": ("detail.lua", api, {"BENCH_TOKEN": a["staff"],
-                                                   "BENCH_IDS": ",".join(map(str, a["detail_ids"]))}),
-                    "create": ("create.lua", api, {"BENCH_TOKEN": a["resident"],
-                                                   "BENCH_BODY": json.dumps(a["body"], ensure_ascii=False)}),
-                    "accept": ("accept.lua", api, {"BENCH_TOKEN": a["volunteer"], "BENCH_THREADS": "1",
-                                                   "BENCH_IDS": ",".join(map(str, a["accept_ids"][
-                                                       start:start + ACCEPTS_PER_RUN]))})}
+            a, start = actors[label], next(accepts[label])
+            return common.wrk_runs(a["url"] + "/api/v1", a["staff"], a["resident"], a["volunteer"], a["detail_ids"],
+                                   json.dumps(a["body"], ensure_ascii=False),
+                                   a["accept_ids"][start:start + ACCEPTS_PER_RUN])
 
         for label in actors:  # warm every worker up: imports, compiled statements, connections
             for name, (script, url, env) in runs(label).items():

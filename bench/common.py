@@ -373,6 +373,20 @@ def _ms(value: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)] if match else float("nan")
 
 
+def wrk_runs(api: str, staff_token: str, resident_token: str, volunteer_token: str, detail_ids: list[int],
+             order_body_json: str, accept_ids: list[int], threads: int = 1) -> dict:
+    """The wrk run of each benchmarked endpoint: name → (script in bench/wrk, url, environment). `api` ends in
+    /api/v1; an accept run takes each of `accept_ids` once (split between wrk's `threads`)."""
+    return {
+        "health": ("get.lua", f"{api}/health", {}),
+        "list": ("get.lua", f"{api}/orders?limit=20", {"BENCH_TOKEN": staff_token}),
+        "detail": ("detail.lua", api, {"BENCH_TOKEN": staff_token, "BENCH_IDS": ",".join(map(str, detail_ids))}),
+        "create": ("create.lua", api, {"BENCH_TOKEN": resident_token, "BENCH_BODY": order_body_json}),
+        "accept": ("accept.lua", api, {"BENCH_TOKEN": volunteer_token, "BENCH_IDS": ",".join(map(str, accept_ids)),
+                                       "BENCH_THREADS": str(threads)}),
+    }
+
+
 def run_wrk(url: str, script: str, duration: float, connections: int, threads: int = 1,
             env: dict | None = None) -> dict:
     """One wrk run; requests/s, p50/p99 (ms), non-2xx responses and socket errors."""

@@ -74,18 +74,10 @@ def run_endpoints(base: str, actors: common.Actors, args, server: common.Gunicor
                   database_url: str) -> dict:
     api = f"{base}/api/v1"
     body = json.dumps(common.order_body(actors.area_id), ensure_ascii=False)
-    detail_ids = ",".join(map(str, actors.detail_ids[:500]))
     split = len(actors.accept_ids) - fixed_accepts_needed(args)
     wrk_accept, fixed_accept = actors.accept_ids[:split], actors.accept_ids[split:]
-    wrk_runs = {
-        "health": ("get.lua", f"{api}/health", {}),
-        "list": ("get.lua", f"{api}/orders?limit=20", {"BENCH_TOKEN": actors.staff_token}),
-        "detail": ("detail.lua", api, {"BENCH_TOKEN": actors.staff_token, "BENCH_IDS": detail_ids}),
-        "create": ("create.lua", api, {"BENCH_TOKEN": actors.resident_token, "BENCH_BODY": body}),
-        "accept": ("accept.lua", api, {"BENCH_TOKEN": actors.volunteer_token,
-                                       "BENCH_IDS": ",".join(map(str, wrk_accept)),
-                                       "BENCH_THREADS": str(args.threads)}),
-    }
+    wrk_runs = common.wrk_runs(api, actors.staff_token, actors.resident_token, actors.volunteer_token,
+                               actors.detail_ids[:500], body, wrk_accept, args.threads)
     results = {"wrk": {}, "fixed": {}}
     # Warm every worker up (imports, compiled statements, connections) before anything is measured.
     for name in ("list", "detail") if args.quick else ("health", "list", "detail", "create"):

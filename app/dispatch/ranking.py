@@ -74,7 +74,8 @@ def _statement(postgres: bool):
              .where(Order.team_id == Team.id, Order.rated_at >= bindparam("rated_since")))
     ratings = rated.scalar_subquery()  # a rated order has its rating (a reopen clears rated_at and the team)
     good = rated.with_only_columns(func.coalesce(func.sum(case((stars >= 4, 1), else_=0)), 0)).scalar_subquery()
-    return teams_along(open_orders, response, ratings, good).execution_options(prepare=True, generic_plan=True)
+    return teams_along().add_columns(open_orders, response, ratings, good).execution_options(prepare=True,
+                                                                                             generic_plan=True)
 
 
 def candidates(order_area_path: str, category_id: int, current_team_id: int | None = None) -> list[Candidate]:
@@ -117,8 +118,8 @@ def reasons(c: Candidate) -> list[str]:
     """Why the team is where it is, in the words staff use."""
     found = [f"本{KIND_LABELS.get(c.area_kind, '区域')}" if c.distance == 0 or c.area_kind == "community"
              else f"上级区域（{c.area_name}）"]
-    found.append("当前无在办工单" if not c.open_orders else f"当前 {c.open_orders} 单" if c.open_orders < LOAD_COUNTED
-                 else f"当前 {LOAD_COUNTED} 单以上")
+    load = f"当前 {c.open_orders} 单" if c.open_orders < LOAD_COUNTED else f"当前 {LOAD_COUNTED} 单以上"
+    found.append(load if c.open_orders else "当前无在办工单")
     found.append(f"近{RESPONSE_DAYS}天平均 {_duration(c.response_minutes)}接单" if c.response_minutes is not None
                  else f"近{RESPONSE_DAYS}天无接单记录")
     found.append(f"满意率 {100 * c.good_ratings / c.ratings:.0f}%（{c.ratings} 次评价）" if c.ratings else "暂无评价")

@@ -203,21 +203,20 @@ def team_refusal(team: Team | None, area_path: str, category_id: int, current_te
     return None
 
 
-def teams_along(*columns):
-    """SELECT of the active teams of the areas :area_ids (a list) with their area and categories, and `columns`
-    (correlated to `Team`: the ranking's figures, app/dispatch/ranking.py), by id: what `eligible_team_rows`
-    reads. A caller may build it once and keep it."""
-    return (select(Team, *columns).where(Team.area_id.in_(bindparam("area_ids", expanding=True)),
-                                         Team.is_active.is_(True))
+@lru_cache(maxsize=1)
+def teams_along():
+    """SELECT of the active teams of the areas :area_ids (a list), with their area and categories, by id: what
+    `eligible_team_rows` reads; built once. The ranking adds its figures to it (app/dispatch/ranking.py)."""
+    return (select(Team).where(Team.area_id.in_(bindparam("area_ids", expanding=True)), Team.is_active.is_(True))
             .options(joinedload(Team.area), joinedload(Team.categories)).order_by(Team.id))
 
 
 def eligible_team_rows(area_path: str, category_id: int, statement=None, params: dict | None = None,
                        current_team_id: int | None = None) -> list:
-    """Every team that may take an order of this area and category, by id, as rows (Team, *columns): one
-    statement (`teams_along`, or a `statement` built by it, with `params` for its columns) reads the active teams
-    along the area's path; `team_refusal` decides (an order dispatched to `current_team_id`: the other teams)."""
-    rows = db.session.execute(teams_along() if statement is None else statement,
+    """Every team that may take an order of this area and category, by id, as rows (Team, …): one statement
+    (`teams_along`, or one made from it with more columns and their `params`) reads the active teams along the
+    area's path; `team_refusal` decides (an order dispatched to `current_team_id`: the other teams)."""
+    rows = db.session.execute(statement if statement is not None else teams_along(),
                               {"area_ids": path_ids(area_path), **(params or {})}).unique()
     return [row for row in rows if team_refusal(row[0], area_path, category_id, current_team_id) is None]
 
