@@ -1,7 +1,7 @@
 """Column types shared by the models."""
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, BigInteger, DateTime, Integer
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
@@ -29,3 +29,6 @@ class UTCDateTime(TypeDecorator):
 
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
+# A 64-bit key numbered by the database (SQLite's INTEGER PRIMARY KEY is its rowid, already 64 bits): tables that
+# gain and lose rows all the time (the figures' rollups).
+RowId = BigInteger().with_variant(Integer(), "sqlite")

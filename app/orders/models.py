@@ -32,39 +32,26 @@ STATUS_LABELS = {
     OrderStatus.CANCELLED: "已取消",
     OrderStatus.CLOSED: "已关闭",
 }
-# What each action on an order is called (buttons, toasts, the console's timeline): the actions of the
-# transitions table, `create`, and the supervision ladder's `remind` and `escalate`. One word per action.
-ACTION_LABELS = {
-    "create": "提交工单",
-    "dispatch": "派单",
-    "accept": "接单",
-    "decline": "退回",
-    "start": "开始服务",
-    "complete": "完成服务",
-    "rate": "评价",
-    "cancel": "取消订单",
-    "close": "关闭工单",
-    "reopen": "重新办理",
-    "review": "记录回访",
-    "remind": "催办",
-    "escalate": "督办",
+# Each action on an order: what it is called (buttons, toasts, the console's timeline) and what the mini-program's
+# timeline says happened, in the same words. The actions of the transitions table, `create`, and the supervision
+# ladder's `remind` and `escalate`; one word per action.
+ACTION_WORDS = {
+    "create": ("提交工单", "提交了服务需求"),
+    "dispatch": ("派单", "已派给服务队"),
+    "accept": ("接单", "志愿者已接单"),
+    "decline": ("退回", "服务队已退回"),
+    "start": ("开始服务", "开始服务"),
+    "complete": ("完成服务", "服务已完成"),
+    "rate": ("评价", "居民已评价"),
+    "cancel": ("取消订单", "订单已取消"),
+    "close": ("关闭工单", "工单已关闭"),
+    "reopen": ("重新办理", "重新办理"),
+    "review": ("记录回访", "社区已回访"),
+    "remind": ("催办", "催办"),
+    "escalate": ("督办", "督办"),
 }
-# What the mini-program's timeline says happened, in the same words.
-EVENT_LABELS = {
-    "create": "提交了服务需求",
-    "dispatch": "已派给服务队",
-    "accept": "志愿者已接单",
-    "decline": "服务队已退回",
-    "start": "开始服务",
-    "complete": "服务已完成",
-    "rate": "居民已评价",
-    "cancel": "订单已取消",
-    "close": "工单已关闭",
-    "reopen": "重新办理",
-    "review": "社区已回访",
-    "remind": "催办",
-    "escalate": "督办",
-}
+ACTION_LABELS = {action: words[0] for action, words in ACTION_WORDS.items()}
+EVENT_LABELS = {action: words[1] for action, words in ACTION_WORDS.items()}
 # An action, and its event, worded otherwise when taken in one status (their only home): keys "action:status",
 # the status the order is in when the action is taken (an event's from_status). Staff dispatching an order that
 # is already dispatched send it to another team: 改派. Clients look here first, then in the maps above.

@@ -1,6 +1,10 @@
 """Daily rollups of the figures (app/stats/rollups.py): kept by database triggers in the transaction of every
 change to orders, ratings and points entries, so they are never behind.
 
+Each change adds rows (taking away is a row of negative counts) rather than updating a shared one, so writers of
+the same area and day never wait for each other; a figure is the sum of its key's rows, and the worker folds a
+key's rows into one (`rollups.fold`). Hence an `id` of its own and a key index that is not unique.
+
 figure_days / figure_months: per area (the order's own area) and Asia/Shanghai day / month of creation, the
   counts of DESIGN §5 (and how many are still open, for overdue_open).
 figure_day_points / figure_month_points: per area, day / month and ledger reason, the points entries' amounts.
@@ -16,10 +20,11 @@ from sqlalchemy import Date, Double, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.types import UTCDateTime
+from app.types import RowId, UTCDateTime
 
 
 class _Counts:
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
     received: Mapped[int]
     cancelled: Mapped[int]
     completed: Mapped[int]
@@ -33,33 +38,39 @@ class _Counts:
 
 class FigureDay(_Counts, db.Model):
     __tablename__ = "figure_days"
+    __table_args__ = (Index("ix_figure_days_key", "area_id", "day"),)
 
-    area_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    area_id: Mapped[int]
+    day: Mapped[date] = mapped_column(Date)
 
 
 class FigureMonth(_Counts, db.Model):
     __tablename__ = "figure_months"
+    __table_args__ = (Index("ix_figure_months_key", "area_id", "month"),)
 
-    area_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    area_id: Mapped[int]
+    month: Mapped[date] = mapped_column(Date)
 
 
 class FigureMonthPoints(db.Model):
     __tablename__ = "figure_month_points"
+    __table_args__ = (Index("ix_figure_month_points_key", "area_id", "month", "reason"),)
 
-    area_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    month: Mapped[date] = mapped_column(Date, primary_key=True)
-    reason: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    area_id: Mapped[int]
+    month: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(32))
     amount: Mapped[int]
 
 
 class FigureDayPoints(db.Model):
     __tablename__ = "figure_day_points"
+    __table_args__ = (Index("ix_figure_day_points_key", "area_id", "day", "reason"),)
 
-    area_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    reason: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    area_id: Mapped[int]
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(32))
     amount: Mapped[int]
 
 
@@ -67,35 +78,43 @@ class ServiceDay(db.Model):
     """Orders completed (done) per assignee and Asia/Shanghai day of completion: the 双报到 services."""
 
     __tablename__ = "service_days"
+    __table_args__ = (Index("ix_service_days_key", "user_id", "day"),)
 
-    user_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    user_id: Mapped[int]
+    day: Mapped[date] = mapped_column(Date)
     n: Mapped[int]
 
 
 class ServiceMonth(db.Model):
     __tablename__ = "service_months"
+    __table_args__ = (Index("ix_service_months_key", "user_id", "month"),)
 
-    user_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    user_id: Mapped[int]
+    month: Mapped[date] = mapped_column(Date)
     n: Mapped[int]
 
 
 class ResponseDay(db.Model):
     __tablename__ = "response_days"
+    __table_args__ = (Index("ix_response_days_key", "area_id", "day", "minute"),)
 
-    area_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    minute: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    area_id: Mapped[int]
+    day: Mapped[date] = mapped_column(Date)
+    minute: Mapped[int]
     n: Mapped[int]
 
 
 class ResponseMonth(db.Model):
     __tablename__ = "response_months"
+    __table_args__ = (Index("ix_response_months_key", "area_id", "month", "minute"),)
 
-    area_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    month: Mapped[date] = mapped_column(Date, primary_key=True)
-    minute: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    id: Mapped[int] = mapped_column(RowId, primary_key=True)
+    area_id: Mapped[int]
+    month: Mapped[date] = mapped_column(Date)
+    minute: Mapped[int]
     n: Mapped[int]
 
 

@@ -6,6 +6,11 @@ both below) keep the tables of app/stats/models.py in the transaction of each ch
 with it. `rebuild()` recomputes them all from the rows (the migration's backfill; bulk loads that switch
 triggers off).
 
+A change adds rows (`_delta`: a row of negative counts takes away) and never updates a shared one: with one row
+per area and day, every writer of that day held its lock from its INSERT or UPDATE to its COMMIT, and concurrent
+writers queued (migration 0016). A figure is the sum of its key's rows; the worker folds each key's rows into
+one (`fold`) every pass, so reads stay short.
+
 A summary (app/stats/service.py) reads:
 * the whole Asia/Shanghai days of its period from figure_days / figure_day_points, and the part of a day at
   either end (a period given to the minute) from the orders themselves, as before;
@@ -88,109 +93,86 @@ COUNTS = ("received", "cancelled", "completed", "on_time_completed", "accepted",
           "star_sum")
 
 
-def grains(d: Dialect) -> list[tuple[str, str, object]]:
+def grains(d: Dialect) -> list[tuple[str, str, str, object]]:
     """(counts table, points table, key column, key of a timestamp): by day, and by month."""
     return [("figure_days", "figure_day_points", "day", d.day), ("figure_months", "figure_month_points", "month",
                                                                  d.month)]
 
 
-def _upsert(table: str, key: str, area: str, at: str, values: dict, source: str = "", where: str = "1 = 1") -> str:
-    columns = {name: values.get(name, "0") for name in COUNTS}
-    sets = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in COUNTS if n in values)
-    return (f"INSERT INTO {table} (area_id, {key}, {', '.join(COUNTS)}) "
-            f"SELECT {area}, {at}, {', '.join(columns.values())} {source} WHERE {where} "
-            f"ON CONFLICT (area_id, {key}) DO UPDATE SET {sets}")
+# Each rollup table: its key columns and the columns its rows add up.
+TABLES = {
+    **{table: (("area_id", key), COUNTS) for table, _points, key in (("figure_days", "", "day"),
+                                                                      ("figure_months", "", "month"))},
+    "figure_day_points": (("area_id", "day", "reason"), ("amount",)),
+    "figure_month_points": (("area_id", "month", "reason"), ("amount",)),
+    "service_days": (("user_id", "day"), ("n",)),
+    "service_months": (("user_id", "month"), ("n",)),
+    "response_days": (("area_id", "day", "minute"), ("n",)),
+    "response_months": (("area_id", "month", "minute"), ("n",)),
+}
 
 
-def _subtract(table: str, key: str, area: str, at: str, values: dict, where: str = "1 = 1") -> str:
-    sets = ", ".join(f"{n} = {n} - {v}" for n, v in values.items())
-    return f"UPDATE {table} SET {sets} WHERE area_id = {area} AND {key} = {at} AND {where}"
+def _delta(table: str, keys: tuple, values: dict, sign: int, source: str = "", where: str = "1 = 1",
+           upsert: bool = False) -> str:
+    """One row added to `table`: its key (expressions, in TABLES' order) and `values` (column: expression; the
+    others 0), taken away if `sign` is -1. A new row, never an UPDATE of a shared one: concurrent writers of the
+    same area and day do not wait for each other (the worker folds the rows, `fold`). `upsert`: the shape of
+    0012, one row per key (migrations only)."""
+    key_columns, value_columns = TABLES[table]
+    signed = [values.get(name, "0") if sign > 0 else f"(0 - {values.get(name, '0')})" for name in value_columns]
+    statement = (f"INSERT INTO {table} ({', '.join(key_columns + value_columns)}) "
+                 f"SELECT {', '.join((*keys, *signed))} {source} WHERE {where}")
+    if upsert:
+        statement += (f" ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET "
+                      + ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in value_columns))
+    return statement
 
 
-def _order_statements(d: Dialect, r: str, sign: int) -> list[str]:
+def _order_statements(d: Dialect, r: str, sign: int, upsert: bool) -> list[str]:
     """Add (sign 1) or take away (-1) the row r (NEW or OLD) of orders."""
     vector = {"received": "1", **_order_vector(r)}
-    day, month, minute, accepted = d.day(f"{r}.created_at"), d.month(f"{r}.created_at"), d.minute(r), \
-        f"{r}.accepted_at IS NOT NULL"
+    accepted, ancestors = f"{r}.accepted_at IS NOT NULL", f"FROM ({d.ancestors(f'{r}.area_id')}) anc"
+    statements = [_delta(table, (f"{r}.area_id", at(f"{r}.created_at")), vector, sign, upsert=upsert)
+                  for table, _points, _key, at in grains(d)]
+    statements += [_delta(table, ("anc.id", at(f"{r}.created_at"), d.minute(r)), {"n": "1"}, sign, ancestors,
+                          accepted, upsert) for table, at in (("response_days", d.day), ("response_months", d.month))]
     if sign > 0:
-        return [_upsert(table, key, f"{r}.area_id", at(f"{r}.created_at"), vector)
-                for table, _points, key, at in grains(d)] + [
-            f"INSERT INTO response_days (area_id, day, minute, n) SELECT anc.id, {day}, {minute}, 1 "
-            f"FROM ({d.ancestors(f'{r}.area_id')}) anc WHERE {accepted} "
-            f"ON CONFLICT (area_id, day, minute) DO UPDATE SET n = response_days.n + 1",
-            f"INSERT INTO response_months (area_id, month, minute, n) SELECT anc.id, {month}, {minute}, 1 "
-            f"FROM ({d.ancestors(f'{r}.area_id')}) anc WHERE {accepted} "
-            f"ON CONFLICT (area_id, month, minute) DO UPDATE SET n = response_months.n + 1",
-            f"INSERT INTO order_responses (order_id, area_id, created_at, minute, minutes) "
-            f"SELECT {r}.id, {r}.area_id, {r}.created_at, {minute}, {d.minutes(r)} WHERE {accepted}",
-        ]
-    return [_subtract(table, key, f"{r}.area_id", at(f"{r}.created_at"), vector)
-            for table, _points, key, at in grains(d)] + [
-        f"UPDATE response_days SET n = n - 1 WHERE {accepted} AND day = {day} AND minute = {minute} "
-        f"AND area_id IN ({d.ancestors(f'{r}.area_id')})",
-        f"UPDATE response_months SET n = n - 1 WHERE {accepted} AND month = {month} AND minute = {minute} "
-        f"AND area_id IN ({d.ancestors(f'{r}.area_id')})",
-        f"DELETE FROM order_responses WHERE order_id = {r}.id",
-    ]
+        return statements + [f"INSERT INTO order_responses (order_id, area_id, created_at, minute, minutes) "
+                             f"SELECT {r}.id, {r}.area_id, {r}.created_at, {d.minute(r)}, {d.minutes(r)} "
+                             f"WHERE {accepted}"]
+    return statements + [f"DELETE FROM order_responses WHERE order_id = {r}.id"]
 
 
-def _service_statements(d: Dialect, r: str, sign: int) -> list[str]:
+def _service_statements(d: Dialect, r: str, sign: int, upsert: bool) -> list[str]:
     """An order done by an assignee counts for them on its day (and month) of completion."""
     done = f"{r}.assignee_id IS NOT NULL AND {r}.status IN ({DONE}) AND {r}.completed_at IS NOT NULL"
-    statements = []
-    for table, key, at in (("service_days", "day", d.day), ("service_months", "month", d.month)):
-        when = at(f"{r}.completed_at")
-        if sign > 0:
-            statements.append(f"INSERT INTO {table} (user_id, {key}, n) SELECT {r}.assignee_id, {when}, 1 "
-                              f"WHERE {done} ON CONFLICT (user_id, {key}) DO UPDATE SET n = {table}.n + 1")
-        else:
-            statements.append(f"UPDATE {table} SET n = n - 1 WHERE {done} AND user_id = {r}.assignee_id "
-                              f"AND {key} = {when}")
-    return statements
+    return [_delta(table, (f"{r}.assignee_id", at(f"{r}.completed_at")), {"n": "1"}, sign, where=done, upsert=upsert)
+            for table, at in (("service_days", d.day), ("service_months", d.month))]
 
 
-def _moved_rating(d: Dialect) -> list[str]:
+def _moved_rating(d: Dialect, upsert: bool) -> list[str]:
     """An order moved to another area or day takes its rating's counts along."""
     stars = "(SELECT stars FROM ratings WHERE order_id = NEW.id)"
     values = {"rated": "1", "satisfied": flag(f"{stars} >= 4"), "star_sum": stars}
     statements = []
-    for table, _points, key, at in grains(d):
-        moved = f"(OLD.area_id <> NEW.area_id OR {at('OLD.created_at')} <> {at('NEW.created_at')})"
-        statements += [
-            _subtract(table, key, "OLD.area_id", at("OLD.created_at"), values,
-                      where=f"{moved} AND {stars} IS NOT NULL"),
-            _subtract(table, key, "NEW.area_id", at("NEW.created_at"), {k: f"(0 - {v})" for k, v in values.items()},
-                      where=f"{moved} AND {stars} IS NOT NULL")]
+    for table, _points, _key, at in grains(d):
+        moved = f"(OLD.area_id <> NEW.area_id OR {at('OLD.created_at')} <> {at('NEW.created_at')}) " \
+                f"AND {stars} IS NOT NULL"
+        statements += [_delta(table, ("OLD.area_id", at("OLD.created_at")), values, -1, where=moved, upsert=upsert),
+                       _delta(table, ("NEW.area_id", at("NEW.created_at")), values, 1, where=moved, upsert=upsert)]
     return statements
 
 
-def _rating_statements(d: Dialect, r: str, sign: int) -> list[str]:
+def _rating_statements(d: Dialect, r: str, sign: int, upsert: bool) -> list[str]:
+    """A rating counts where its order is (the order's area and day of creation)."""
     values = {"rated": "1", "satisfied": flag(f"{r}.stars >= 4"), "star_sum": f"{r}.stars"}
-    statements = []
-    for table, _points, key, at in grains(d):
-        if sign > 0:
-            statements.append(_upsert(table, key, "o.area_id", at("o.created_at"), values, source="FROM orders o",
-                                      where=f"o.id = {r}.order_id"))
-        else:
-            sets = ", ".join(f"{n} = {n} - {v}" for n, v in values.items())
-            statements.append(f"UPDATE {table} SET {sets} WHERE EXISTS (SELECT 1 FROM orders o WHERE o.id = "
-                              f"{r}.order_id AND {table}.area_id = o.area_id AND {table}.{key} = {at('o.created_at')})")
-    return statements
+    return [_delta(table, ("o.area_id", at("o.created_at")), values, sign, "FROM orders o", f"o.id = {r}.order_id",
+                   upsert) for table, _points, _key, at in grains(d)]
 
 
-def _points_statements(d: Dialect, r: str, sign: int) -> list[str]:
-    statements = []
-    for _table, table, key, at in grains(d):
-        when = at(f"{r}.created_at")
-        if sign > 0:
-            statements.append(
-                f"INSERT INTO {table} (area_id, {key}, reason, amount) SELECT {r}.area_id, {when}, {r}.reason, "
-                f"{r}.amount WHERE 1 = 1 ON CONFLICT (area_id, {key}, reason) DO UPDATE SET amount = "
-                f"{table}.amount + excluded.amount")
-        else:
-            statements.append(f"UPDATE {table} SET amount = amount - {r}.amount WHERE area_id = {r}.area_id "
-                              f"AND {key} = {when} AND reason = {r}.reason")
-    return statements
+def _points_statements(d: Dialect, r: str, sign: int, upsert: bool) -> list[str]:
+    return [_delta(table, (f"{r}.area_id", at(f"{r}.created_at"), f"{r}.reason"), {"amount": f"{r}.amount"}, sign,
+                   upsert=upsert) for _table, table, _key, at in grains(d)]
 
 
 def _order_changed(d: Dialect) -> str:
@@ -203,34 +185,35 @@ def _order_changed(d: Dialect) -> str:
     return " OR ".join(parts)
 
 
-TRIGGERS = {  # name: (table, event, WHEN or None, statements(dialect))
+TRIGGERS = {  # name: (table, event, WHEN or None, statements(dialect, upsert))
     "figures_order_added": ("orders", "INSERT", None,
-                            lambda d: _order_statements(d, "NEW", 1) + _service_statements(d, "NEW", 1)),
+                            lambda d, u: _order_statements(d, "NEW", 1, u) + _service_statements(d, "NEW", 1, u)),
     "figures_order_changed": ("orders", f"UPDATE OF {', '.join(TRIGGER_COLUMNS)}", _order_changed,
-                              lambda d: _order_statements(d, "OLD", -1) + _order_statements(d, "NEW", 1)
-                              + _moved_rating(d) + _service_statements(d, "OLD", -1)
-                              + _service_statements(d, "NEW", 1)),
+                              lambda d, u: _order_statements(d, "OLD", -1, u) + _order_statements(d, "NEW", 1, u)
+                              + _moved_rating(d, u) + _service_statements(d, "OLD", -1, u)
+                              + _service_statements(d, "NEW", 1, u)),
     "figures_order_removed": ("orders", "DELETE", None,
-                              lambda d: _order_statements(d, "OLD", -1) + _service_statements(d, "OLD", -1)),
-    "figures_rating_added": ("ratings", "INSERT", None, lambda d: _rating_statements(d, "NEW", 1)),
+                              lambda d, u: _order_statements(d, "OLD", -1, u) + _service_statements(d, "OLD", -1, u)),
+    "figures_rating_added": ("ratings", "INSERT", None, lambda d, u: _rating_statements(d, "NEW", 1, u)),
     "figures_rating_changed": ("ratings", "UPDATE OF order_id, stars",
-                               lambda d: f"OLD.order_id <> NEW.order_id OR OLD.stars <> NEW.stars",
-                               lambda d: _rating_statements(d, "OLD", -1) + _rating_statements(d, "NEW", 1)),
-    "figures_rating_removed": ("ratings", "DELETE", None, lambda d: _rating_statements(d, "OLD", -1)),
-    "figures_points_added": ("points_entries", "INSERT", None, lambda d: _points_statements(d, "NEW", 1)),
+                               lambda d: "OLD.order_id <> NEW.order_id OR OLD.stars <> NEW.stars",
+                               lambda d, u: _rating_statements(d, "OLD", -1, u) + _rating_statements(d, "NEW", 1, u)),
+    "figures_rating_removed": ("ratings", "DELETE", None, lambda d, u: _rating_statements(d, "OLD", -1, u)),
+    "figures_points_added": ("points_entries", "INSERT", None, lambda d, u: _points_statements(d, "NEW", 1, u)),
     "figures_points_changed": ("points_entries", "UPDATE OF area_id, created_at, reason, amount", None,
-                               lambda d: _points_statements(d, "OLD", -1) + _points_statements(d, "NEW", 1)),
-    "figures_points_removed": ("points_entries", "DELETE", None, lambda d: _points_statements(d, "OLD", -1)),
+                               lambda d, u: _points_statements(d, "OLD", -1, u) + _points_statements(d, "NEW", 1, u)),
+    "figures_points_removed": ("points_entries", "DELETE", None, lambda d, u: _points_statements(d, "OLD", -1, u)),
 }
 
 
-def create_triggers_sql(postgres: bool) -> list[str]:
-    """The DDL of every rollup trigger (and, on PostgreSQL, its function)."""
+def create_triggers_sql(postgres: bool, upsert: bool = False) -> list[str]:
+    """The DDL of every rollup trigger (and, on PostgreSQL, its function). `upsert`: for the tables as 0012
+    made them, one row per key (migrations 0012 and 0016's downgrade)."""
     d = Dialect(postgres)
     statements = []
     for name, (table, operation, when, body) in TRIGGERS.items():
         condition = f" WHEN ({when(d)})" if when else ""
-        lines = ";\n    ".join(body(d))
+        lines = ";\n    ".join(body(d, upsert))
         if postgres:
             statements.append(f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
                               f"BEGIN\n    {lines};\n    RETURN NULL;\nEND;\n$$")
@@ -262,9 +245,7 @@ def rebuild_sql(postgres: bool) -> list[str]:
     ancestor_join = ("JOIN areas leaf ON leaf.id = o.area_id JOIN areas anc ON "
                      + ("starts_with(leaf.path, anc.path)" if postgres
                         else "substr(leaf.path, 1, length(anc.path)) = anc.path"))
-    statements = [f"DELETE FROM {table}" for table in ("figure_days", "figure_months", "figure_day_points",
-                                                        "figure_month_points", "response_days", "response_months",
-                                                        "order_responses", "service_days", "service_months")]
+    statements = [f"DELETE FROM {table}" for table in (*TABLES, "order_responses")]
     for table, points, key, at in grains(d):
         statements += [
             f"INSERT INTO {table} (area_id, {key}, {', '.join(COUNTS)}) "
@@ -294,6 +275,52 @@ def rebuild(connection) -> None:
     """Recompute the rollups on a connection (inside the caller's transaction)."""
     for statement in rebuild_sql(connection.dialect.name == "postgresql"):
         connection.execute(text(statement))
+
+
+def fold_sql(postgres: bool, table: str) -> list[str]:
+    """Fold the rows of each key that has more than one up to :upto, where a row after :since has that key,
+    into one row (dropped if it adds up to nothing). PostgreSQL: one statement, so the rows it sums are the
+    rows it deletes whatever commits meanwhile (a row deleted by another fold first is not summed twice).
+    SQLite: two statements in a transaction that holds the write lock (`fold` begins it so)."""
+    keys, values = TABLES[table]
+    key_list, sums = ", ".join(keys), ", ".join(f"SUM({v}) AS {v}" for v in values)
+    several = (f"SELECT {key_list} FROM {table} WHERE id <= :upto AND ({key_list}) IN (SELECT {key_list} "
+               f"FROM {table} WHERE id > :since AND id <= :upto) GROUP BY {key_list} HAVING COUNT(*) > 1")
+    kept = " OR ".join(f"SUM({v}) <> 0" for v in values)
+    insert = f"INSERT INTO {table} ({key_list}, {', '.join(values)}) "
+    if postgres:
+        return [f"WITH gone AS (DELETE FROM {table} WHERE id <= :upto AND ({key_list}) IN ({several}) "
+                f"RETURNING {key_list}, {', '.join(values)}) "
+                f"{insert}SELECT {key_list}, {sums} FROM gone GROUP BY {key_list} HAVING {kept}"]
+    return [f"{insert}SELECT {key_list}, {sums} FROM {table} WHERE id <= :upto AND ({key_list}) IN ({several}) "
+            f"GROUP BY {key_list} HAVING {kept}",
+            f"DELETE FROM {table} WHERE id <= :upto AND ({key_list}) IN ({several})"]
+
+
+# Per table, the ids up to which this process's last two folds went. A fold looks at the rows after the older
+# one: on PostgreSQL a row is numbered when it is written and seen when its transaction commits, so a row
+# numbered before the last fold may have been committed since (one transaction open across two folds, seconds
+# apart, is the only way to be missed, and then only until its key gains another row).
+_folded_to: dict[str, tuple[int, int]] = {}
+
+
+def fold(session, from_start: bool = False) -> int:
+    """Fold the rows the triggers added (the worker, every pass; `from_start`: all rows), one transaction per
+    table (on SQLite it begins with the write lock, as every transaction outside a request does: app/database.py);
+    how many keys were folded. The figures are the same before and after: a fold only makes their reads shorter."""
+    postgres, folded = session.get_bind().dialect.name == "postgresql", 0
+    for table in TABLES:
+        upto = session.execute(text(f"SELECT MAX(id) FROM {table}")).scalar() or 0
+        older, newer = (0, 0) if from_start else _folded_to.get(table, (0, 0))
+        if upto < newer:  # emptied and filled again (a rebuild on SQLite numbers its rows from 1 again)
+            older = newer = 0
+        if upto > older:
+            for statement in fold_sql(postgres, table):
+                result = session.execute(text(statement), {"since": older, "upto": upto})
+                folded += max(result.rowcount, 0) if statement.startswith(("WITH", "INSERT")) else 0
+        session.commit()
+        _folded_to[table] = (newer, upto)
+    return folded
 
 
 def pause_triggers(connection) -> None:

@@ -84,7 +84,7 @@ def upgrade():
                               postgresql_where=sa.text(OPEN_ORDERS), sqlite_where=sa.text(OPEN_ORDERS))
 
     postgres = op.get_bind().dialect.name == "postgresql"
-    for statement in rollups.create_triggers_sql(postgres) + rollups.rebuild_sql(postgres):
+    for statement in rollups.create_triggers_sql(postgres, upsert=True) + rollups.rebuild_sql(postgres):
         op.execute(statement)
 
 
