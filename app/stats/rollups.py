@@ -101,8 +101,8 @@ def grains(d: Dialect) -> list[tuple[str, str, str, object]]:
 
 # Each rollup table: its key columns and the columns its rows add up.
 TABLES = {
-    **{table: (("area_id", key), COUNTS) for table, _points, key in (("figure_days", "", "day"),
-                                                                      ("figure_months", "", "month"))},
+    "figure_days": (("area_id", "day"), COUNTS),
+    "figure_months": (("area_id", "month"), COUNTS),
     "figure_day_points": (("area_id", "day", "reason"), ("amount",)),
     "figure_month_points": (("area_id", "month", "reason"), ("amount",)),
     "service_days": (("user_id", "day"), ("n",)),
@@ -281,7 +281,8 @@ def fold_sql(postgres: bool, table: str) -> list[str]:
     """Fold the rows of each key that has more than one up to :upto, where a row after :since has that key,
     into one row (dropped if it adds up to nothing). PostgreSQL: one statement, so the rows it sums are the
     rows it deletes whatever commits meanwhile (a row deleted by another fold first is not summed twice).
-    SQLite: two statements in a transaction that holds the write lock (`fold` begins it so)."""
+    SQLite: two statements in one transaction, which holds the write lock from its BEGIN (outside a request,
+    every transaction does: app/database.py), so nothing commits between them."""
     keys, values = TABLES[table]
     key_list, sums = ", ".join(keys), ", ".join(f"SUM({v}) AS {v}" for v in values)
     several = (f"SELECT {key_list} FROM {table} WHERE id <= :upto AND ({key_list}) IN (SELECT {key_list} "
@@ -315,9 +316,9 @@ def fold(session, from_start: bool = False) -> int:
         if upto < newer:  # emptied and filled again (a rebuild on SQLite numbers its rows from 1 again)
             older = newer = 0
         if upto > older:
-            for statement in fold_sql(postgres, table):
-                result = session.execute(text(statement), {"since": older, "upto": upto})
-                folded += max(result.rowcount, 0) if statement.startswith(("WITH", "INSERT")) else 0
+            results = [session.execute(text(statement), {"since": older, "upto": upto})
+                       for statement in fold_sql(postgres, table)]
+            folded += max(results[0].rowcount, 0)  # the keys' new rows (dropped if they added up to nothing)
         session.commit()
         _folded_to[table] = (newer, upto)
     return folded
