@@ -112,42 +112,56 @@ TABLES = {
 }
 
 
-def _delta(table: str, keys: tuple, values: dict, sign: int, source: str = "", where: str = "1 = 1",
-           upsert: bool = False) -> str:
+def _if(d: Dialect, when: str | None, statement: str) -> str:
+    """`statement` run only if `when` (a condition of NEW and OLD) holds. On PostgreSQL inside IF: the statement is
+    not started at all (most of a trigger's statements do not apply to a given change, and each costs the executor's
+    start-up). On SQLite `when` is already part of the statement's WHERE (`_delta`, `_where`)."""
+    return f"IF {when} THEN\n        {statement};\n    END IF" if when and d.postgres else statement
+
+
+def _where(d: Dialect, where: str, when: str | None) -> str:
+    return f"({where}) AND ({when})" if when and not d.postgres else where
+
+
+def _delta(d: Dialect, table: str, keys: tuple, values: dict, sign: int, source: str = "", where: str = "1 = 1",
+           when: str | None = None, upsert: bool = False) -> str:
     """One row added to `table`: its key (expressions, in TABLES' order) and `values` (column: expression; the
-    others 0), taken away if `sign` is -1. A new row, never an UPDATE of a shared one: concurrent writers of the
-    same area and day do not wait for each other (the worker folds the rows, `fold`). `upsert`: the shape of
-    0012, one row per key (migrations only)."""
+    others 0), taken away if `sign` is -1; if `when` (a condition of NEW and OLD) holds, for the rows of `source`
+    that `where` keeps. A new row, never an UPDATE of a shared one: concurrent writers of the same area and day do
+    not wait for each other (the worker folds the rows, `fold`). `upsert`: the shape of 0012, one row per key
+    (migrations only)."""
     key_columns, value_columns = TABLES[table]
     signed = [values.get(name, "0") if sign > 0 else f"(0 - {values.get(name, '0')})" for name in value_columns]
     statement = (f"INSERT INTO {table} ({', '.join(key_columns + value_columns)}) "
-                 f"SELECT {', '.join((*keys, *signed))} {source} WHERE {where}")
+                 f"SELECT {', '.join((*keys, *signed))} {source} WHERE {_where(d, where, when)}")
     if upsert:
         statement += (f" ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET "
                       + ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in value_columns))
-    return statement
+    return _if(d, when, statement)
 
 
 def _order_statements(d: Dialect, r: str, sign: int, upsert: bool) -> list[str]:
     """Add (sign 1) or take away (-1) the row r (NEW or OLD) of orders."""
     vector = {"received": "1", **_order_vector(r)}
     accepted, ancestors = f"{r}.accepted_at IS NOT NULL", f"FROM ({d.ancestors(f'{r}.area_id')}) anc"
-    statements = [_delta(table, (f"{r}.area_id", at(f"{r}.created_at")), vector, sign, upsert=upsert)
+    statements = [_delta(d, table, (f"{r}.area_id", at(f"{r}.created_at")), vector, sign, upsert=upsert)
                   for table, _points, _key, at in grains(d)]
-    statements += [_delta(table, ("anc.id", at(f"{r}.created_at"), d.minute(r)), {"n": "1"}, sign, ancestors,
-                          accepted, upsert) for table, at in (("response_days", d.day), ("response_months", d.month))]
+    statements += [_delta(d, table, ("anc.id", at(f"{r}.created_at"), d.minute(r)), {"n": "1"}, sign, ancestors,
+                          when=accepted, upsert=upsert)
+                   for table, at in (("response_days", d.day), ("response_months", d.month))]
     if sign > 0:
-        return statements + [f"INSERT INTO order_responses (order_id, area_id, created_at, minute, minutes) "
-                             f"SELECT {r}.id, {r}.area_id, {r}.created_at, {d.minute(r)}, {d.minutes(r)} "
-                             f"WHERE {accepted}"]
-    return statements + [f"DELETE FROM order_responses WHERE order_id = {r}.id"]
+        return statements + [_if(d, accepted, f"INSERT INTO order_responses (order_id, area_id, created_at, minute, "
+                                              f"minutes) SELECT {r}.id, {r}.area_id, {r}.created_at, {d.minute(r)}, "
+                                              f"{d.minutes(r)} WHERE {_where(d, '1 = 1', accepted)}")]
+    return statements + [_if(d, accepted, f"DELETE FROM order_responses WHERE "
+                                          f"{_where(d, f'order_id = {r}.id', accepted)}")]
 
 
 def _service_statements(d: Dialect, r: str, sign: int, upsert: bool) -> list[str]:
     """An order done by an assignee counts for them on its day (and month) of completion."""
     done = f"{r}.assignee_id IS NOT NULL AND {r}.status IN ({DONE}) AND {r}.completed_at IS NOT NULL"
-    return [_delta(table, (f"{r}.assignee_id", at(f"{r}.completed_at")), {"n": "1"}, sign, where=done, upsert=upsert)
-            for table, at in (("service_days", d.day), ("service_months", d.month))]
+    return [_delta(d, table, (f"{r}.assignee_id", at(f"{r}.completed_at")), {"n": "1"}, sign, when=done,
+                   upsert=upsert) for table, at in (("service_days", d.day), ("service_months", d.month))]
 
 
 def _moved_rating(d: Dialect, upsert: bool) -> list[str]:
@@ -156,23 +170,23 @@ def _moved_rating(d: Dialect, upsert: bool) -> list[str]:
     values = {"rated": "1", "satisfied": flag(f"{stars} >= 4"), "star_sum": stars}
     statements = []
     for table, _points, _key, at in grains(d):
-        moved = f"(OLD.area_id <> NEW.area_id OR {at('OLD.created_at')} <> {at('NEW.created_at')}) " \
-                f"AND {stars} IS NOT NULL"
-        statements += [_delta(table, ("OLD.area_id", at("OLD.created_at")), values, -1, where=moved, upsert=upsert),
-                       _delta(table, ("NEW.area_id", at("NEW.created_at")), values, 1, where=moved, upsert=upsert)]
+        moved = f"OLD.area_id <> NEW.area_id OR {at('OLD.created_at')} <> {at('NEW.created_at')}"
+        statements += [_delta(d, table, (f"{old}.area_id", at(f"{old}.created_at")), values, sign,
+                              where=f"{stars} IS NOT NULL", when=moved, upsert=upsert)
+                       for old, sign in (("OLD", -1), ("NEW", 1))]
     return statements
 
 
 def _rating_statements(d: Dialect, r: str, sign: int, upsert: bool) -> list[str]:
     """A rating counts where its order is (the order's area and day of creation)."""
     values = {"rated": "1", "satisfied": flag(f"{r}.stars >= 4"), "star_sum": f"{r}.stars"}
-    return [_delta(table, ("o.area_id", at("o.created_at")), values, sign, "FROM orders o", f"o.id = {r}.order_id",
-                   upsert) for table, _points, _key, at in grains(d)]
+    return [_delta(d, table, ("o.area_id", at("o.created_at")), values, sign, "FROM orders o",
+                   f"o.id = {r}.order_id", upsert=upsert) for table, _points, _key, at in grains(d)]
 
 
 def _points_statements(d: Dialect, r: str, sign: int, upsert: bool) -> list[str]:
-    return [_delta(table, (f"{r}.area_id", at(f"{r}.created_at"), f"{r}.reason"), {"amount": f"{r}.amount"}, sign,
-                   upsert=upsert) for _table, table, _key, at in grains(d)]
+    return [_delta(d, table, (f"{r}.area_id", at(f"{r}.created_at"), f"{r}.reason"), {"amount": f"{r}.amount"},
+                   sign, upsert=upsert) for _table, table, _key, at in grains(d)]
 
 
 def _order_changed(d: Dialect) -> str:
