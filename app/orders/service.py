@@ -145,13 +145,12 @@ def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None)
         care_plan_id=data.get("care_plan_id"),  # set by app/care only (the HTTP schema has no such field)
     )
     order.area, order.category = area, category
-    event = _event(order, viewer, "create", None, OrderStatus.ORDERED, f"代 {on_behalf['name']} 下单" if on_behalf else "")
     try:
         # With a key, in a savepoint (begun before anything is added: it flushes what is pending): a lost race
         # undoes these inserts only, and the request's transaction goes on to answer with the winner's order.
         with db.session.begin_nested() if idempotency_key else nullcontext():
-            db.session.add_all((order, event))
-            db.session.flush()  # the order's id, which its key records (flushed as the savepoint ends), and its event
+            db.session.add(order)
+            db.session.flush()  # the order's id, which its key records (flushed as the savepoint ends)
             if idempotency_key:
                 db.session.add(IdempotencyKey(user_id=viewer.id, key=idempotency_key, request_hash=_body_hash(data),
                                               order_id=order.id))
@@ -162,7 +161,8 @@ def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None)
             raise Conflict("相同的请求正在处理中，请稍后再试") from None
         return replay, False
     link_to_order(viewer, order.id, order.photos)
-    order_changed.send(order, event=event, viewer=viewer)
+    note = f"代 {on_behalf['name']} 下单" if on_behalf else ""
+    _record(order, viewer, "create", None, OrderStatus.ORDERED, note)
     dispatch_to = automatic.team_for_new_order(order, area, data.get("plan_team_id"))
     if dispatch_to is not None:
         system_dispatch(order, *dispatch_to)
@@ -206,16 +206,11 @@ def _set_committed(order: Order, values: dict) -> None:
         db.session.expire(order, stale)
 
 
-def _event(order: Order, viewer: Viewer | None, action: str, from_status, to_status, note: str = "",
-           **data) -> OrderEvent:
-    """The event of a change of the order (its id set when flushed: a new order's event goes in with it)."""
-    return OrderEvent(order=order, actor_id=viewer.id if viewer else None, action=action, from_status=from_status,
-                      to_status=to_status, note=note, data=data, created_at=clock.now())
-
-
 def _record(order: Order, viewer: Viewer | None, action: str, from_status, to_status, note: str = "",
             **data) -> OrderEvent:
-    event = _event(order, viewer, action, from_status, to_status, note, **data)
+    event = OrderEvent(order_id=order.id, actor_id=viewer.id if viewer else None, action=action,
+                       from_status=from_status, to_status=to_status, note=note, data=data,
+                       created_at=clock.now())
     db.session.add(event)
     db.session.flush()
     order_changed.send(order, event=event, viewer=viewer)
