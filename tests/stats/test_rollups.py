@@ -174,6 +174,20 @@ def test_rollups_follow_every_change(generated):
         assert_rows_as_rebuilt()
 
 
+def test_a_worker_pass_folds_the_rollups(generated, runner):
+    """Does `flask worker --once` fold what the changes added, leaving one row per key and the same figures?"""
+    with generated.app_context():
+        change_many()
+        assert sum(keys_with_several_rows().values()) > 0
+    result = runner.invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "'rollup_keys_folded': 0" not in result.output, result.output
+    with generated.app_context():
+        assert keys_with_several_rows() == dict.fromkeys(rollups.TABLES, 0)
+        assert assert_same_figures() > 2500
+        assert_rows_as_rebuilt()
+
+
 @pytest.mark.skipif(not is_postgres(os.environ.get("TEST_DATABASE_URL", "")), reason="SQLite has one writer at a time")
 def test_writers_of_one_area_and_day_do_not_wait_for_each_other(generated):
     """Two transactions changing orders of the same area and day: the second goes on while the first is still
