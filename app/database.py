@@ -1,9 +1,12 @@
 """The database settings of the app's engines, attached in `init_app`.
 
-SQLite gets WAL, a busy timeout and foreign keys on every connection. Writing requests open
-their transaction with BEGIN IMMEDIATE: a deferred transaction that reads and then writes can
-fail at once with "database is locked" when another writer committed in between, whatever the
-busy timeout; taking the write lock up front makes writers queue instead.
+SQLite gets WAL, a busy timeout and foreign keys on every connection. SQLite has one writer at a time, so how
+long a request holds the write lock bounds the rate of all writes. A writing request (POST, PATCH, …) therefore
+reads without a transaction, each statement its own snapshot, and opens its transaction with BEGIN IMMEDIATE
+at its first write (a flush, an INSERT/UPDATE/DELETE, a SAVEPOINT, a SELECT … FOR UPDATE): a deferred transaction
+that reads and then writes can fail at once with "database is locked" when another writer committed in between,
+whatever the busy timeout, while BEGIN IMMEDIATE makes writers queue. Its reads before that are what a
+PostgreSQL transaction in READ COMMITTED sees; from its first write to its end it has the database to itself.
 
 PostgreSQL (psycopg) prepares only the statements marked `execution_options(prepare=True)`: the
 hot order reads, written so that a generic plan serves any value (app/orders/queries.py). psycopg
@@ -35,6 +38,7 @@ except ImportError:  # an install without PostgreSQL's driver
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 GENERIC_PLANS, CHOSEN_PLANS = "SET plan_cache_mode = force_generic_plan", "RESET plan_cache_mode"
 WROTE, READING = "wrote", "reading_without_transaction"
+NO_BEGIN = "sqlite_no_begin"  # a connection option: SQLite's "begin" event sends nothing (reads without a transaction)
 
 
 def init_app(app: Flask) -> None:
@@ -54,6 +58,7 @@ def configure_engine(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
+        event.listen(engine, "before_cursor_execute", _lock_at_first_write)
     elif engine.dialect.driver == "psycopg":
         event.listen(engine, "connect", _configure_postgres)
         event.listen(engine, "do_execute", _prepared)
@@ -73,7 +78,10 @@ def _configure_sqlite(dbapi_connection, _record):
 
 
 def _begin_sqlite(conn):
-    if conn.get_execution_options().get("read_only"):  # the replica's engine (app/replica.py)
+    options = conn.get_execution_options()
+    if options.get(NO_BEGIN):  # a writing request's reads; BEGIN IMMEDIATE comes at its first write
+        return
+    if options.get("read_only"):  # the replica's engine (app/replica.py)
         conn.exec_driver_sql("BEGIN")
         return
     # commit_apart's `writes_next` is for the next transaction only: a streamed export after its access-log entry
@@ -81,6 +89,18 @@ def _begin_sqlite(conn):
     writes_next = has_request_context() and g.pop("writes_next", False)
     reading = has_request_context() and request.method in READ_METHODS and not writes_next
     conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def _lock_at_first_write(conn, cursor, _statement, _parameters, context, _executemany) -> None:
+    """A writing request's connection, reading without a transaction, takes the write lock just before its first
+    statement that is not a plain SELECT (an INSERT, a SAVEPOINT, a SELECT … FOR UPDATE, any SQL text): BEGIN
+    IMMEDIATE, sent on the DB-API connection. What a statement is comes from its compiled form, not its text."""
+    if not conn.get_execution_options().get(NO_BEGIN) or cursor.connection.in_transaction:
+        return
+    statement = context.compiled.statement if context.compiled is not None else None
+    if statement is not None and statement.is_select and getattr(statement, "_for_update_arg", None) is None:
+        return
+    cursor.connection.execute("BEGIN IMMEDIATE")
 
 
 def commit_apart(statement, params: dict | list | None = None) -> None:
@@ -168,16 +188,18 @@ def _ended(session: Session, transaction) -> None:
 
 
 def _executing(state) -> None:
-    """Before a statement runs through the session: a reading request's first statement takes a connection
-    without a transaction (PostgreSQL); anything but a SELECT is a write."""
+    """Before a statement runs through the session: a request's first statement takes a connection without a
+    transaction when it reads (`_reads_without_transaction`); anything but a SELECT is a write, and so is a
+    SELECT … FOR UPDATE (the row lock must last to the transaction's end; on SQLite, the write lock)."""
     session = state.session
-    if state.is_select:
+    if state.is_select and getattr(state.statement, "_for_update_arg", None) is None:
         options = state.execution_options
         streamed = options.get("stream_results") or options.get("yield_per")  # a server-side cursor needs one
         if streamed:
             _begin(session)
-        elif not session.in_transaction() and _reads_without_transaction(session):
-            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        elif not session.in_transaction() and (dialect := _reads_without_transaction(session)):
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"} if dialect == "postgresql"
+                               else {NO_BEGIN: True})
             session.info[READING] = True
         return
     _writing(session)
@@ -198,12 +220,23 @@ def _begin(session: Session) -> None:
     """A reading request's connection, so far without a transaction, begins one (a write, a streamed read)."""
     if session.info.get(READING):
         session.info[READING] = False
-        session.connection().exec_driver_sql("BEGIN")
+        connection = session.connection()
+        if connection.dialect.name != "sqlite":  # SQLite's comes just before the write itself: _lock_at_first_write
+            connection.exec_driver_sql("BEGIN")
 
 
-def _reads_without_transaction(session: Session) -> bool:
-    return (has_request_context() and request.method in READ_METHODS
-            and session.get_bind().dialect.driver == "psycopg")
+def _reads_without_transaction(session: Session) -> str | None:
+    """The dialect's name when this request reads without a transaction until it writes: on PostgreSQL a reading
+    request (no BEGIN round trip, and psycopg keeps its prepared statements); on SQLite a writing request (the write
+    lock is taken at its first write, not its first statement). None otherwise."""
+    if not has_request_context():
+        return None
+    dialect = session.get_bind().dialect
+    if dialect.driver == "psycopg" and request.method in READ_METHODS:
+        return dialect.name
+    if dialect.name == "sqlite" and request.method not in READ_METHODS:
+        return dialect.name
+    return None
 
 
 def end_request_transaction(response):

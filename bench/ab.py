@@ -1,8 +1,9 @@
-"""Two commits side by side under wrk, alternating, on PostgreSQL: rates as shares of each one's /health.
+"""Two commits side by side under wrk, alternating, on PostgreSQL or SQLite: rates as shares of each one's /health.
 
     git worktree add --detach /tmp/before e79ff12 && ln -s "$PWD/.venv" /tmp/before/.venv
     .venv/bin/python bench/ab.py before=/tmp/before after=.            # 3 rounds of 5 s per endpoint
     .venv/bin/python bench/ab.py before=/tmp/before after=. --rounds 5 --triggers deferred
+    .venv/bin/python bench/ab.py before=/tmp/before after=. --db sqlite
 
 `make bench` runs one commit at a time; on this shared VM, whose speed drifts by 10–30 % within a session, two
 such runs ten minutes apart differ by as much as the change under test. Here each tree builds its own database
@@ -28,13 +29,13 @@ ENDPOINTS = ("health", "list", "detail", "create", "accept")
 ACCEPTS_PER_RUN = 5000
 
 
-def serve(name: str, orders: int, backlog: int) -> None:
+def serve(name: str, db: str, orders: int, backlog: int) -> None:
     """In a tree (the working directory): a database, gunicorn on it; the actors as JSON on stdout; stop at EOF."""
     sys.path.insert(0, str(Path.cwd() / "bench"))
     import common
 
     workdir = Path(tempfile.mkdtemp(prefix="sqwd-ab-"))
-    url = common.fresh_database("postgresql", workdir, name=name)
+    url = common.fresh_database(db, workdir, name=name)
     app = common.make_app(url)
     common.build_schema(app)
     actors = common.populate(app, orders, backlog, log=lambda *args: None)
@@ -45,7 +46,8 @@ def serve(name: str, orders: int, backlog: int) -> None:
                       "body": common.order_body(actors.area_id)}, ensure_ascii=False), flush=True)
     sys.stdin.read()
     server.stop()
-    common.drop_postgres(name)
+    if db == "postgresql":
+        common.drop_postgres(name)
 
 
 def set_triggers(url: str, mode: str) -> None:
@@ -72,12 +74,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5, help="of wrk per endpoint and round")
     parser.add_argument("--orders", type=int, default=100_000)
-    parser.add_argument("--triggers", choices=("as-built", "deferred", "off"), default="as-built")
+    parser.add_argument("--db", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--triggers", choices=("as-built", "deferred", "off"), default="as-built",
+                        help="PostgreSQL only")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args()
     backlog = (args.rounds + 1) * ACCEPTS_PER_RUN  # a fresh slice of dispatched orders for every accept run
     if args.serve:
-        serve(args.serve, args.orders, backlog)
+        serve(args.serve, args.db, args.orders, backlog)
         return 0
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import common
@@ -85,11 +89,13 @@ def main() -> int:
     trees = dict(tree.split("=", 1) for tree in args.trees)
     if len(trees) < 2:
         parser.error("give two or more trees, as label=path")
+    if args.triggers != "as-built" and args.db != "postgresql":
+        parser.error("--triggers is for PostgreSQL")
     servers, actors = {}, {}
     for number, (label, path) in enumerate(trees.items()):
         servers[label] = subprocess.Popen(
             [str(Path(path, ".venv/bin/python")), str(Path(__file__).resolve()), "--serve", f"sqwd_ab{number}",
-             "--orders", str(args.orders), "--rounds", str(args.rounds)],
+             "--db", args.db, "--orders", str(args.orders), "--rounds", str(args.rounds)],
             cwd=path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
             env={**os.environ, "RATELIMIT_ENABLED": "false"})
     try:

@@ -29,8 +29,15 @@ def main(orders: int = 20_000, repeat: int = 300) -> None:
 
         engine = db.engine
     holds, began = [], []
-    event.listen(engine, "begin", lambda conn: began.append(time.perf_counter()))
-    event.listen(engine, "commit", lambda conn: holds.append(time.perf_counter() - began.pop()))
+
+    def traced(sql: str) -> None:  # every statement SQLite runs, also a BEGIN sent past SQLAlchemy
+        if sql.startswith("BEGIN IMMEDIATE"):
+            began.append(time.perf_counter())
+        elif sql == "COMMIT" and began:
+            holds.append(time.perf_counter() - began.pop())
+
+    event.listen(engine, "connect", lambda dbapi_connection, _record: dbapi_connection.set_trace_callback(traced))
+    engine.dispose()  # connections made from now on are traced
     for _ in range(30):  # warm-up: compiled statements, connections
         client.post("/api/v1/orders", json=body, headers=headers)
     holds.clear()

@@ -174,3 +174,49 @@ def test_a_reading_requests_own_write_commits_apart(demo, app, database_url):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(PiiAccess)
                                  .where(PiiAccess.order_id == order_id)) == 1
+
+
+def _another_writer(database_url: str) -> bool:
+    """Whether another connection to the SQLite file can write at once (no busy wait): False while the write
+    lock is held elsewhere."""
+    import sqlite3
+
+    other = sqlite3.connect(sa.engine.make_url(database_url).database, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError as exc:
+        assert "locked" in str(exc)
+        return False
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("first_write", ["update", "flush", "savepoint", "for_update"])
+def test_sqlite_writing_request_takes_the_write_lock_at_its_first_write(demo, app, database_url, first_write):
+    """On SQLite, does a writing request read without holding the write lock (another writer gets it at once),
+    take it just before its first write (an UPDATE, a flush, a savepoint, a SELECT … FOR UPDATE), and keep
+    everything it wrote in one transaction that rolls back whole?"""
+    if is_postgres(database_url):
+        pytest.skip("SQLite's write lock")
+    order_id = demo.create_order()["id"]
+    writes = {
+        "update": lambda: db.session.execute(sa.update(Order).where(Order.id == order_id).values(title="不应保存")),
+        "flush": lambda: setattr(db.session.get(Order, order_id), "title", "不应保存") or db.session.flush(),
+        "savepoint": lambda: db.session.begin_nested() and db.session.get(Order, order_id),  # SAVEPOINT sent here
+        "for_update": lambda: db.session.execute(sa.select(Order.id).where(Order.id == order_id).with_for_update()),
+    }
+    with app.test_request_context("/api/v1/orders", method="POST"):
+        assert db.session.get(Order, order_id).version == 1
+        assert db.session.connection().connection.dbapi_connection.in_transaction is False
+        assert _another_writer(database_url)
+        writes[first_write]()
+        assert _another_writer(database_url) is False
+        db.session.execute(sa.update(Order).where(Order.id == order_id).values(version=Order.version + 1))
+        db.session.rollback()
+        assert _another_writer(database_url)
+        db.session.remove()
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        assert (order.title, order.version) != ("不应保存", 2) and order.version == 1
