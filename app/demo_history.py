@@ -218,7 +218,7 @@ def _order(world: _World, story: Story) -> int:
     else:
         name, phone, address = RESIDENTS[story.requester]
         body.update(contact_name=name, contact_phone=phone, address=address)
-    order, _ = orders.create_order(world.viewer(requester.openid), body)
+    order = orders.create_order(world.viewer(requester.openid), body)[0]
     deliver_as_worker()
     order_id, who = order.id, requester.openid
     if story.fate == "ordered":

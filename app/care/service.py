@@ -217,7 +217,7 @@ def file_visit(plan: CarePlan, day: date) -> int | None:
             "care_plan_id": plan_id, "plan_team_id": plan.team_id}
     try:
         owner = db.session.get(User, owner_id)
-        order, _created = create_order(load_viewer(owner_id, owner.token_version), data)  # flushes; committed below
+        order = create_order(load_viewer(owner_id, owner.token_version), data)[0]  # flushes; committed below
     except AppError as error:  # the owner lost the role, the category went …: nothing filed, retried next pass
         db.session.rollback()
         log.warning("care plan %s: visit of %s not filed: %s", plan_id, day, error)

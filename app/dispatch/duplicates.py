@@ -2,10 +2,10 @@
 WINDOW of each other (for an order filed on behalf of a resident, of the same resident's phone). A new order
 names at most SHOWN of them, the latest.
 
-POST /orders answers with the new order's (app/orders/service.py present_created) and `possible_duplicates` is the
-order form's check before sending: both read NEW_ORDER_DUPLICATES, `same_need` of an order placed now written as
-SQL. `duplicates_among` marks the dispatch queue: it reads the candidates of many orders in one statement and pairs
-them with `same_need`.
+POST /orders answers with the new order's (app/orders/service.py, read with its area before it is written) and
+`possible_duplicates` is the order form's check before sending: both read `new_order_duplicates`, `same_need` of an
+order placed now written as SQL. `duplicates_among` marks the dispatch queue: it reads the candidates of many orders
+in one statement and pairs them with `same_need`.
 """
 from datetime import timedelta
 
@@ -19,6 +19,7 @@ WINDOW = timedelta(days=3)
 # A new order names this many of its likely duplicates at most, the latest: someone with more open orders of one
 # kind in three days needs a call from staff, not a longer list (and reading them stays one short index scan).
 SHOWN = 10
+LAST_ID = 2 ** 31 - 1  # the largest id an order can have (an INTEGER key): earlier_ids' :dup_last before a create
 COLUMNS = (Order.id, Order.requester_id, Order.category_id, Order.on_behalf_phone, Order.created_at, Order.status,
            Order.title)
 
@@ -36,34 +37,36 @@ def candidates(pairs, since, until):
     return and_(pairs, Order.status.in_(OPEN), Order.created_at >= since, Order.created_at <= until)
 
 
-# `same_need` for an order placed now, as one bound condition (its values from `new_order_params`; the order's own
-# id left out by the caller): a resident filed for is compared here too, so that the SHOWN latest are the right ones.
-NEW_ORDER_DUPLICATES = and_(
-    candidates(and_(Order.requester_id == bindparam("dup_requester_id"),
-                    Order.category_id == bindparam("dup_category_id")),
-               bindparam("dup_since"), bindparam("dup_until")),
-    func.coalesce(Order.on_behalf_phone, "") == bindparam("dup_phone"))
+def new_order_duplicates(category_id):
+    """`same_need` for an order placed now in the category `category_id` (a bound parameter, or a subquery of the
+    statement that reads it), as one condition; the other values bound (`new_order_params`). A resident filed for is
+    compared here too, so that the SHOWN latest are the right ones."""
+    return and_(
+        candidates(and_(Order.requester_id == bindparam("dup_requester_id"), Order.category_id == category_id),
+                   bindparam("dup_since"), bindparam("dup_until")),
+        func.coalesce(Order.on_behalf_phone, "") == bindparam("dup_phone"))
 
 
-def earlier_ids(order_id):
-    """The ids of the SHOWN latest likely duplicates placed before the order `order_id` (a bound parameter), as one
-    column `duplicate_ids` (joined by commas: `ids_of`), to read beside the new order (created_statement)."""
-    earlier = (select(Order.id).where(NEW_ORDER_DUPLICATES, Order.id < order_id)
+def earlier_ids(category_id):
+    """The ids of the SHOWN latest likely duplicates of an order placed now in the category `category_id`, up to
+    :dup_last (the id before its own; for an order about to be written, LAST_ID), as one column `duplicate_ids`
+    (joined by commas: `ids_of`), to read with the new order's area (app/orders/service.py)."""
+    earlier = (select(Order.id).where(new_order_duplicates(category_id), Order.id <= bindparam("dup_last"))
                .order_by(Order.id.desc()).limit(SHOWN).subquery())
     return select(func.aggregate_strings(cast(earlier.c.id, String), ",")).scalar_subquery().label("duplicate_ids")
 
 
 def ids_of(listed: str | None) -> list[int]:
-    """created_statement's `duplicate_ids` (ids joined by commas, in no order; NULL for none), oldest first."""
+    """`earlier_ids`' `duplicate_ids` (ids joined by commas, in no order; NULL for none), oldest first."""
     return sorted(int(part) for part in listed.split(",")) if listed else []
 
 
-def new_order_params(requester_id: int, category_id: int, on_behalf_phone: str | None = None) -> dict:
-    """The values of NEW_ORDER_DUPLICATES for an order placed now: its requester's open orders of its category
-    (for the same resident filed for) from WINDOW before."""
+def new_order_params(requester_id: int, on_behalf_phone: str | None = None, last: int = LAST_ID) -> dict:
+    """The values of `new_order_duplicates` for an order placed now: its requester's open orders (for the same
+    resident filed for) from WINDOW before; `earlier_ids`' :dup_last."""
     now = clock.now()
-    return {"dup_requester_id": requester_id, "dup_category_id": category_id, "dup_phone": on_behalf_phone or "",
-            "dup_since": now - WINDOW, "dup_until": now}
+    return {"dup_requester_id": requester_id, "dup_phone": on_behalf_phone or "", "dup_since": now - WINDOW,
+            "dup_until": now, "dup_last": last}
 
 
 def _candidates(keys: set[tuple[int, int]], since, until, scope=None, params=None) -> list:
@@ -83,8 +86,9 @@ def _candidates(keys: set[tuple[int, int]], since, until, scope=None, params=Non
 def possible_duplicates(requester_id: int, category_id: int, on_behalf_phone: str | None = None) -> list:
     """The open orders (rows: id, title, status, created_at …) a new order placed now would duplicate, the SHOWN
     latest, oldest first."""
-    rows = db.session.execute(select(*COLUMNS).where(NEW_ORDER_DUPLICATES).order_by(Order.id.desc()).limit(SHOWN),
-                              new_order_params(requester_id, category_id, on_behalf_phone)).all()
+    rows = db.session.execute(select(*COLUMNS).where(new_order_duplicates(bindparam("dup_category_id")))
+                              .order_by(Order.id.desc()).limit(SHOWN),
+                              {**new_order_params(requester_id, on_behalf_phone), "dup_category_id": category_id}).all()
     return rows[::-1]
 
 

@@ -10,11 +10,10 @@ is written so that one plan, made without the values, serves them all.
 """
 from functools import lru_cache
 
-from sqlalchemy import Integer, and_, bindparam, not_, or_, select, union
+from sqlalchemy import and_, bindparam, not_, or_, select, union
 
 from app.areas.models import Area, subtree_ids
 from app.categories.models import Category
-from app.dispatch.duplicates import earlier_ids
 from app.orders.models import OPEN, Order, OrderEvent, Rating
 from app.orders.scope import OWN_PARTS, PART_COLUMNS, SHAPES_CACHED, area_patterns, condition
 from app.teams.models import Team
@@ -102,13 +101,13 @@ def page_statement(branches: tuple, area_paths: int, filters: tuple, overdue: bo
             .execution_options(prepare=True, generic_plan=by_keys))
 
 
-@lru_cache(maxsize=1)
-def created_statement():
-    """An order just placed (:order_id) as a list's row, with its likely duplicates' ids (app/dispatch/duplicates.py
-    `earlier_ids`): POST /orders answers from one statement."""
-    order_id = bindparam("order_id", type_=Integer)
-    return (select(*ORDERS.c, *PRESENTATION_COLUMNS, earlier_ids(order_id)).select_from(ORDER_FROM)
-            .where(ORDERS.c.id == order_id).execution_options(prepare=True))
+def placed_row(order: Order, parent_name: str | None) -> dict:
+    """An order just placed (or an Idempotency-Key's first), its area and category loaded, as a list's row: its
+    columns and PRESENTATION_COLUMNS' (a test holds them equal). POST /orders answers without reading it back."""
+    area, category = order.area, order.category
+    return {**{column.name: getattr(order, column.name) for column in ORDERS.c}, "area_name": area.name,
+            "area_path": area.path, "area_kind": area.kind, "parent_name": parent_name,
+            "category_code": category.code, "category_name": category.name}
 
 
 # --- one order with its timeline ----------------------------------------------------------------

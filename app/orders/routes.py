@@ -43,8 +43,8 @@ def _idempotency_key() -> str | None:
 def create_order(body):
     """Place an order (点单) for myself, or for a resident (staff, grid workers: on_behalf_of)."""
     viewer = current_viewer()
-    order, created = service.create_order(viewer, body, _idempotency_key())
-    return _json(service.present_created(viewer, order), 201 if created else 200)
+    order, created, shown = service.create_order(viewer, body, _idempotency_key())
+    return _json(service.present_created(viewer, order, shown), 201 if created else 200)
 
 
 @blp.route("/orders", methods=["GET"])

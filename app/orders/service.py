@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock, ratelimits
@@ -109,16 +109,17 @@ def _body_hash(data: dict) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
-def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None) -> tuple[Order, bool]:
-    """Place an order (点单); returns (order, created). Replays of an Idempotency-Key return the first order."""
+def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None) -> tuple[Order, bool, dict]:
+    """Place an order (点单); returns (order, created, what its answer shows beside it: present_created's `shown`).
+    Replays of an Idempotency-Key return the first order."""
     if idempotency_key:
-        replay = _replayed_order(viewer, idempotency_key, _body_hash(data))
+        replay = _replayed_order(viewer, idempotency_key, data)
         if replay is not None:
-            return replay, False
+            return replay
     on_behalf = data.get("on_behalf_of")
     ratelimits.enforce("RATELIMIT_ORDER_CREATE_STAFF" if on_behalf else "RATELIMIT_ORDER_CREATE", "order-create",
                        str(viewer.id), "下单太频繁，请稍后再试")
-    area, category = _area_and_category(data["area_id"], data["category"])
+    area, category, shown = _area_and_category(viewer, data)
     if area.kind not in ("community", "grid"):  # where orders are placed
         raise ValidationFailed({"area_id": ["请选择社区或网格"]})
     if on_behalf and not Scope.of(viewer).may_file_for_others(area.path):
@@ -156,55 +157,53 @@ def create_order(viewer: Viewer, data: dict, idempotency_key: str | None = None)
                                               order_id=order.id))
     except IntegrityError:
         # A concurrent request with the same key won: answer with its order.
-        replay = _replayed_order(viewer, idempotency_key, _body_hash(data))
+        replay = _replayed_order(viewer, idempotency_key, data)
         if replay is None:
             raise Conflict("相同的请求正在处理中，请稍后再试") from None
-        return replay, False
+        return replay
     link_to_order(viewer, order.id, order.photos)
     note = f"代 {on_behalf['name']} 下单" if on_behalf else ""
     _record(order, viewer, "create", None, OrderStatus.ORDERED, note)
     dispatch_to = automatic.team_for_new_order(order, area, data.get("plan_team_id"))
     if dispatch_to is not None:
         system_dispatch(order, *dispatch_to)
-    return order, True
+    return order, True, shown
 
 
 @lru_cache(maxsize=1)
 def _area_and_category_statement():
-    return (select(Area, Category).select_from(Area)
-            .outerjoin(Category, Category.code == bindparam("code")).where(Area.id == bindparam("area_id"))
+    parent, category_id = aliased(Area), select(Category.id).where(Category.code == bindparam("code"))
+    return (select(Area, Category, parent.name, duplicates.earlier_ids(category_id.scalar_subquery()))
+            .select_from(Area).outerjoin(Category, Category.code == bindparam("code"))
+            .outerjoin(parent, parent.id == Area.parent_id).where(Area.id == bindparam("area_id"))
             .execution_options(prepare=True))  # by keys: one plan fits every value (app/database.py)
 
 
-def _area_and_category(area_id: int, code: str) -> tuple[Area, Category | None]:
-    """The order's area (a field error if unknown) and its category (None if unknown), in one statement:
-    the checks keep their order (area, on-behalf right, category) and a create its statement count."""
-    row = db.session.execute(_area_and_category_statement(), {"area_id": area_id, "code": code}).first()
+def _area_and_category(viewer: Viewer, data: dict, last_id: int = duplicates.LAST_ID) -> tuple:
+    """The order's area (a field error if unknown), its category (None if unknown) and what its answer shows (the
+    parent area's name, the likely duplicates' ids: duplicates.earlier_ids), in one statement: the checks keep
+    their order (area, on-behalf right, category) and a create its statement count."""
+    params = duplicates.new_order_params(viewer.id, (data.get("on_behalf_of") or {}).get("phone"), last_id)
+    row = db.session.execute(_area_and_category_statement(),
+                             {"area_id": data["area_id"], "code": data["category"], **params}).first()
     if row is None:
         raise ValidationFailed({"area_id": [UNKNOWN_AREA]})
-    return row[0], row[1]
+    return row[0], row[1], {"parent_name": row[2], "duplicate_ids": row[3]}
 
 
-def _replayed_order(viewer: Viewer, key: str, body_hash: str) -> Order | None:
+def _replayed_order(viewer: Viewer, key: str, data: dict) -> tuple[Order, bool, dict] | None:
+    """The key's first order, with what its answer shows read again as then (None: a new key)."""
     record = db.session.scalars(select(IdempotencyKey).where(
         IdempotencyKey.user_id == viewer.id, IdempotencyKey.key == key)).first()
     if record is None:
         return None
-    if record.request_hash != body_hash:
+    if record.request_hash != _body_hash(data):
         raise ValidationFailed({"Idempotency-Key": ["该幂等键已用于内容不同的请求"]})
-    return get_order(viewer, record.order_id)
+    order = get_order(viewer, record.order_id)
+    return order, False, _area_and_category(viewer, data, last_id=order.id - 1)[2]
 
 
 # --- actions ------------------------------------------------------------------------------------
-
-def _set_committed(order: Order, values: dict) -> None:
-    """Give the order the values a conditional UPDATE has just written, without another SELECT."""
-    for key, value in values.items():
-        set_committed_value(order, key, value)
-    stale = [name for name, key in (("team", "team_id"), ("assignee", "assignee_id")) if key in values]
-    if stale:
-        db.session.expire(order, stale)
-
 
 def _record(order: Order, viewer: Viewer | None, action: str, from_status, to_status, note: str = "",
             **data) -> OrderEvent:
@@ -225,7 +224,11 @@ def _apply(viewer: Viewer | None, order: Order, action: str, order_parties: set[
     to_status = rule.target or order.status
     changed_one(update(Order).where(Order.id == order.id, Order.version == order.version, Order.status == from_status)
                 .values(status=to_status, version=Order.version + 1, **values), t.InvalidTransition())
-    _set_committed(order, {"status": to_status, "version": order.version + 1, **values})
+    for key, value in {"status": to_status, "version": order.version + 1, **values}.items():
+        set_committed_value(order, key, value)  # what the UPDATE wrote, without another SELECT
+    stale = [name for name, key in (("team", "team_id"), ("assignee", "assignee_id")) if key in values]
+    if stale:
+        db.session.expire(order, stale)
     _record(order, viewer, action, from_status, to_status, note, **data)
     return order
 
@@ -354,13 +357,11 @@ def system_event(order: Order, action: str, note: str, **data) -> OrderEvent:
 
 # --- presentation -------------------------------------------------------------------------------
 
-def present_created(viewer: Viewer, order: Order) -> dict:
-    """POST /orders' answer: the order just placed (or an Idempotency-Key's first) read back as a row, presented as
-    the list shows it, with its likely duplicates' ids (app/dispatch/duplicates.py) from the same statement."""
-    params = duplicates.new_order_params(order.requester_id, order.category_id, order.on_behalf_phone)
-    row = db.session.execute(queries.created_statement(), {"order_id": order.id, **params}).one()
-    presented = Presenter(viewer).present(row._mapping)
-    presented["possible_duplicates"] = duplicates.ids_of(row.duplicate_ids)
+def present_created(viewer: Viewer, order: Order, shown: dict) -> dict:
+    """POST /orders' answer: the order just placed (or an Idempotency-Key's first), presented as the list shows it
+    from what was written (queries.placed_row), with its likely duplicates' ids (`shown`, read with its area)."""
+    presented = Presenter(viewer).present(queries.placed_row(order, shown["parent_name"]))
+    presented["possible_duplicates"] = duplicates.ids_of(shown["duplicate_ids"])
     return presented
 
 

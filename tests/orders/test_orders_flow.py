@@ -152,6 +152,24 @@ def test_on_behalf_of_a_resident(demo, who):
     assert order["id"] in list_ids(demo, "staff_sy")
 
 
+@pytest.mark.parametrize("who, changes", [("resident", {}), ("resident", {"photos": []}),
+                                           ("staff_sy", {"on_behalf_of": {"name": "李奶奶", "phone": "13900005678"}})])
+def test_a_new_orders_answer_is_what_the_list_shows(demo, who, changes):
+    """Is POST /orders' answer, built from the order just written (no read-back), exactly the list's item of it,
+    with the earlier likely duplicates; and is a replay of its Idempotency-Key the same answer again?"""
+    first = demo.create_order(who, **changes)
+    headers = {**demo.headers(who), "Idempotency-Key": "answer-as-listed"}
+    response = demo.client.post("/api/v1/orders", json=demo.order_body(**changes), headers=headers)
+    assert response.status_code == 201
+    answer = response.get_json()
+    listed = demo.client.get("/api/v1/orders", headers=demo.headers(who)).get_json()["items"]
+    assert [item["id"] for item in listed[:2]] == [answer["id"], first["id"]]
+    assert answer.pop("possible_duplicates") == [first["id"]] and first.pop("possible_duplicates") == []
+    assert (answer, first) == (listed[0], listed[1])
+    replay = demo.client.post("/api/v1/orders", json=demo.order_body(**changes), headers=headers)
+    assert replay.status_code == 200 and replay.get_json() == {**answer, "possible_duplicates": [first["id"]]}
+
+
 @pytest.mark.parametrize("who", ["resident", "vol1", "staff_qs"])
 def test_on_behalf_needs_a_role_in_the_area(demo, client, who):
     """Is filing for someone else refused (403) to residents, volunteers and staff of another community?"""
