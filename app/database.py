@@ -108,12 +108,12 @@ def commit_apart(statement, params: dict | list | None = None) -> None:
     one statement committed at once, apart from what the request reads and before its answer leaves.
 
     On PostgreSQL a reading request has no transaction: the statement runs on its connection and commits by itself,
-    one round trip. Otherwise what the request read so far commits first (SQLite cannot turn a deferred read into
-    a write once another writer has committed since it began) and the statement runs in a transaction of its own,
-    which takes the write lock at BEGIN (`writes_next`, read by `_begin_sqlite`), as a writing request's does, and
+    one round trip. Otherwise (SQLite; a writing request) what the request read so far commits first (SQLite cannot
+    turn a deferred read into a write once another writer has committed since it began) and the statement runs in a
+    transaction of its own, which takes the write lock at BEGIN (`writes_next`, read by `_begin_sqlite`), and
     commits."""
     session = db.session()
-    if session.info.get(READING):
+    if session.info.get(READING) and session.get_bind().dialect.name == "postgresql":
         session.connection().execute(statement, params)  # Core, on the connection: no BEGIN is sent for it
         return
     _commit_keeping_loaded(session)

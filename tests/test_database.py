@@ -153,14 +153,16 @@ def test_postgres_compiles_no_plans(app, database_url):
         db.session.rollback()
 
 
-def test_a_reading_requests_own_write_commits_apart(demo, app, database_url):
-    """Does commit_apart's row stand though the reading request then rolls back, with what it read still loaded
-    and a streamed read after it working (a server-side cursor on PostgreSQL)?"""
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_requests_own_write_commits_apart(demo, app, database_url, method):
+    """Does commit_apart's row stand though the request then rolls back, with what it read still loaded and a
+    streamed read after it working (a server-side cursor on PostgreSQL), also where a writing request reads
+    without a transaction (SQLite)?"""
     from app.database import commit_apart
     from app.privacy.models import PiiAccess
 
     order_id = demo.create_order()["id"]
-    with app.test_request_context(f"/api/v1/orders/{order_id}", method="GET"):
+    with app.test_request_context(f"/api/v1/orders/{order_id}", method=method):
         order = db.session.get(Order, order_id)
         commit_apart(sa.insert(PiiAccess), {"at": order.created_at, "viewer_id": order.requester_id,
                                             "subject_user_id": order.requester_id, "order_id": order_id,
