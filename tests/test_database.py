@@ -1,5 +1,6 @@
 """The database settings (app/database.py): attached to the app's engines only; "this transaction wrote" known
-from the session's events; a reading request on PostgreSQL runs without a transaction until it writes."""
+from the session's events; a reading request on PostgreSQL, and a writing request on SQLite, run without a
+transaction until they write."""
 import pytest
 import sqlalchemy as sa
 
