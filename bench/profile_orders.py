@@ -85,7 +85,8 @@ def without_section_8(app) -> list[str]:
     done = []
     patches = (("app.privacy.access_log", "order_viewed", lambda *args, **kwargs: None),
                ("app.dispatch.ranking", "dispatch_teams", lambda *args, **kwargs: []),
-               ("app.orders.queries", "earlier_ids", lambda order_id: sa.null().label("duplicate_ids")))
+               ("app.orders.queries", "earlier_ids", lambda *args: sa.null().label("duplicate_ids")),  # trees reading a create back
+               ("app.dispatch.duplicates", "earlier_ids", lambda *args: sa.null().label("duplicate_ids")))
     for module_name, name, replacement in patches:
         try:
             module = importlib.import_module(module_name)

@@ -245,12 +245,29 @@ def test_bad_query_arguments_are_field_errors(client, query):
 # --- health, OpenAPI, docs ----------------------------------------------------------------------
 
 
-def test_health(client):
-    """Does /health answer ok for the service and its database, without a token?"""
-    response = client.get("/api/v1/health")
+def test_health(client, app):
+    """Does /health answer ok for the service and its database, without a token, with one SELECT and no transaction
+    that wrote (SQL text would count as a write: BEGIN, SELECT, COMMIT on PostgreSQL)?"""
+    from sqlalchemy import event
 
+    from app.database import WROTE
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    sent, wrote = [], []
+    listeners = (("before_cursor_execute", lambda _c, _cu, statement, *_a: sent.append(statement)),
+                 ("commit", lambda _conn: wrote.append(db.session.info.get(WROTE))))
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    try:
+        response = client.get("/api/v1/health")
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "db": "ok"}
+    assert [s for s in sent if s.lstrip().upper().startswith("SELECT")] == ["SELECT 1"] and not any(wrote), sent
 
 
 FOUNDATION_PATHS = {
