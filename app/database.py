@@ -97,10 +97,14 @@ def _lock_at_first_write(conn, cursor, _statement, _parameters, context, _execut
     IMMEDIATE, sent on the DB-API connection. What a statement is comes from its compiled form, not its text."""
     if not conn.get_execution_options().get(NO_BEGIN) or cursor.connection.in_transaction:
         return
-    statement = context.compiled.statement if context.compiled is not None else None
-    if statement is not None and statement.is_select and getattr(statement, "_for_update_arg", None) is None:
+    if context.compiled is not None and _plain_select(context.compiled.statement):
         return
     cursor.connection.execute("BEGIN IMMEDIATE")
+
+
+def _plain_select(statement) -> bool:
+    """A SELECT that takes no row locks: anything else writes, or locks until the transaction ends."""
+    return statement.is_select and getattr(statement, "_for_update_arg", None) is None
 
 
 def commit_apart(statement, params: dict | list | None = None) -> None:
@@ -192,7 +196,7 @@ def _executing(state) -> None:
     transaction when it reads (`_reads_without_transaction`); anything but a SELECT is a write, and so is a
     SELECT … FOR UPDATE (the row lock must last to the transaction's end; on SQLite, the write lock)."""
     session = state.session
-    if state.is_select and getattr(state.statement, "_for_update_arg", None) is None:
+    if _plain_select(state.statement):
         options = state.execution_options
         streamed = options.get("stream_results") or options.get("yield_per")  # a server-side cursor needs one
         if streamed:
@@ -220,9 +224,8 @@ def _begin(session: Session) -> None:
     """A reading request's connection, so far without a transaction, begins one (a write, a streamed read)."""
     if session.info.get(READING):
         session.info[READING] = False
-        connection = session.connection()
-        if connection.dialect.name != "sqlite":  # SQLite's comes just before the write itself: _lock_at_first_write
-            connection.exec_driver_sql("BEGIN")
+        if session.get_bind().dialect.name != "sqlite":  # SQLite's comes just before the write: _lock_at_first_write
+            session.connection().exec_driver_sql("BEGIN")
 
 
 def _reads_without_transaction(session: Session) -> str | None:

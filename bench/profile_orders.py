@@ -85,7 +85,8 @@ def without_section_8(app) -> list[str]:
     done = []
     patches = (("app.privacy.access_log", "order_viewed", lambda *args, **kwargs: None),
                ("app.dispatch.ranking", "dispatch_teams", lambda *args, **kwargs: []),
-               ("app.orders.queries", "earlier_ids", lambda *args: sa.null().label("duplicate_ids")),  # trees reading a create back
+               # a create's likely duplicates: read back with the order (older trees), or with its area
+               ("app.orders.queries", "earlier_ids", lambda *args: sa.null().label("duplicate_ids")),
                ("app.dispatch.duplicates", "earlier_ids", lambda *args: sa.null().label("duplicate_ids")))
     for module_name, name, replacement in patches:
         try:
